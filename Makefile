@@ -1,0 +1,42 @@
+# spacecoop-kg — build and test. `make help` lists the targets.
+#
+# Every target works from a clean checkout: the virtualenv is created on first
+# use and re-installed only when pyproject.toml changes (stamp file).
+
+PYTHON    ?= python3
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+SPACECOOP := $(BIN)/spacecoop
+
+.DEFAULT_GOAL := help
+.PHONY: help build test lint clean distclean
+
+help:
+	@echo "make build      validate, reason and build dist/ (for now: stats)"
+	@echo "make test       lint, then the whole test suite (what CI runs)"
+	@echo "make lint       ruff check"
+	@echo "make clean      remove build outputs and caches (keeps .venv)"
+	@echo "make distclean  clean, and remove .venv"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# One line per build step, run in order; add `$(SPACECOOP) validate` etc. here.
+build: $(STAMP)
+	$(SPACECOOP) stats
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf dist build src/*.egg-info .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

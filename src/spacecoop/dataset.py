@@ -1,0 +1,254 @@
+"""Find and load the repository's graphs, with parse errors that name file, line and column.
+
+This is the project's one loader: every consumer (stats, validation, reasoning,
+publishing) works on the :class:`rdflib.Dataset` that :func:`load` returns, in
+which the ontology, the SHACL shapes and the instance data each sit in their
+own named graph (see :mod:`spacecoop.namespaces`).
+
+rdflib does the parsing. When it fails, the same bytes are parsed again with
+pyoxigraph, whose errors carry a precise line and column and a clearer message;
+if pyoxigraph accepts the file, the location is taken from rdflib's error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import Dataset, Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+
+__all__ = [
+    "ROOT_ENV_VAR",
+    "LoadError",
+    "RepoFiles",
+    "find_root",
+    "find_sources",
+    "load",
+    "load_graph",
+    "parse_file",
+]
+
+ROOT_ENV_VAR = "SPACECOOP_ROOT"
+"""Environment variable that overrides where the repository root is."""
+
+# file suffix -> (rdflib parser name, pyoxigraph format); anything else is read as Turtle.
+_FORMATS: dict[str, tuple[str, pyoxigraph.RdfFormat]] = {
+    ".ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
+    ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+}
+_TURTLE = _FORMATS[".ttl"]
+
+# pyoxigraph messages start with their location, which LoadError reports separately:
+# "Parser error at line 3 between columns 1 and 6: ..." / "... between line 4 column 11 and ...: "
+_OXI_LOCATION = re.compile(r"^Parser error (?:at|between) line [^:]*:\s*")
+
+
+@dataclass(eq=False)
+class LoadError(Exception):
+    """A file that could not be read or parsed.
+
+    ``line`` and ``column`` are 1-based (columns count characters) and are
+    ``None`` when the problem has no position, e.g. a missing file.
+    ``str()`` gives ``path:line:column: message``, the form editors and CI
+    annotations understand.
+    """
+
+    path: Path
+    line: int | None
+    column: int | None
+    message: str
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        location = str(self.path)
+        if self.line is not None:
+            location += f":{self.line}"
+            if self.column is not None:
+                location += f":{self.column}"
+        return f"{location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RepoFiles:
+    """The source files of a repository, grouped by the named graph they load into."""
+
+    root: Path
+    ontology: tuple[Path, ...]
+    shapes: tuple[Path, ...]
+    data: tuple[Path, ...]
+
+    @property
+    def all(self) -> tuple[Path, ...]:
+        """Every source file: ontology, then shapes, then data."""
+        return self.ontology + self.shapes + self.data
+
+
+def _is_root(directory: Path) -> bool:
+    return (directory / "ontology").is_dir() and (directory / "data").is_dir()
+
+
+def find_root() -> Path:
+    """Locate the repository root: ``$SPACECOOP_ROOT``, else the nearest directory with
+    ``ontology/`` and ``data/`` above this package, else above the working directory."""
+    override = os.environ.get(ROOT_ENV_VAR)
+    if override:
+        return Path(override)
+    for start in (Path(__file__).resolve().parent, Path.cwd().resolve()):
+        for directory in (start, *start.parents):
+            if _is_root(directory):
+                return directory
+    raise LoadError(
+        Path.cwd(),
+        None,
+        None,
+        f"no repository root found (a directory with ontology/ and data/); "
+        f"pass --root or set {ROOT_ENV_VAR}",
+    )
+
+
+def find_sources(root: Path) -> RepoFiles:
+    """List the files under ``root`` that make up the knowledge graph.
+
+    The ontology file is always listed, present or not, so that loading a
+    repository without one fails loudly; shapes (``ontology/shapes*.ttl``, then
+    ``ontology/shapes/*.ttl``) and data (``data/*.ttl``) are sorted and may be empty.
+    """
+    root = Path(root)
+    ontology_dir = root / "ontology"
+    shapes = sorted(p for p in ontology_dir.glob("shapes*.ttl") if p.is_file())
+    shapes += sorted(p for p in (ontology_dir / "shapes").glob("*.ttl") if p.is_file())
+    data = sorted(p for p in (root / "data").glob("*.ttl") if p.is_file())
+    return RepoFiles(
+        root=root,
+        ontology=(ontology_dir / "spacecoop.ttl",),
+        shapes=tuple(shapes),
+        data=tuple(data),
+    )
+
+
+def load(root: Path | None = None) -> Dataset:
+    """Parse the repository at ``root`` (default: :func:`find_root`) into one Dataset.
+
+    The ontology goes into ``GRAPH_ONTOLOGY``, shapes into ``GRAPH_SHAPES`` and
+    data into ``GRAPH_DATA``; all three graphs exist even when empty.
+    Raises :class:`LoadError` for the first file that cannot be read or parsed.
+    """
+    files = find_sources(find_root() if root is None else root)
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for graph_iri, paths in (
+        (GRAPH_ONTOLOGY, files.ontology),
+        (GRAPH_SHAPES, files.shapes),
+        (GRAPH_DATA, files.data),
+    ):
+        graph = dataset.graph(graph_iri)
+        for path in paths:
+            parse_file(path, graph)
+    # Files may bind their own prefixes while parsing; the canonical ones win.
+    bind_prefixes(dataset)
+    return dataset
+
+
+def load_graph(paths: Iterable[Path], *, strict: bool = False) -> Graph:
+    """Parse arbitrary RDF files into one fresh Graph (e.g. another repository's Turtle)."""
+    graph = bind_prefixes(Graph())
+    for path in paths:
+        parse_file(path, graph, strict=strict)
+    return bind_prefixes(graph)
+
+
+def parse_file(path: Path, into_graph: Graph, *, strict: bool = False) -> Graph:
+    """Parse one Turtle (``.ttl``) or N-Triples (``.nt``) file into ``into_graph`` and return it.
+
+    With ``strict``, the file must also satisfy pyoxigraph's parser, which
+    rejects things rdflib lets through (literal subjects, spaces in IRIs).
+    Raises :class:`LoadError`; on error ``into_graph`` may hold part of the file.
+    """
+    path = Path(path)
+    raw = _read_bytes(path)
+    _check_utf8(path, raw)
+    rdflib_format, oxigraph_format = _FORMATS.get(path.suffix.lower(), _TURTLE)
+    base_iri = path.resolve().as_uri()
+    if strict:
+        error = _oxigraph_error(path, raw, oxigraph_format, base_iri)
+        if error is not None:
+            raise error
+    try:
+        into_graph.parse(data=raw, format=rdflib_format, publicID=base_iri)
+    except Exception as exc:  # rdflib raises many types; all mean "cannot parse".
+        error = _oxigraph_error(path, raw, oxigraph_format, base_iri)
+        raise (error or _rdflib_error(path, exc)) from exc
+    return into_graph
+
+
+def _read_bytes(path: Path) -> bytes:
+    """Read a file, turning OS errors into LoadErrors."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(path, None, None, "no such file") from None
+    except IsADirectoryError:
+        raise LoadError(path, None, None, "is a directory, not a file") from None
+    except OSError as exc:
+        raise LoadError(path, None, None, exc.strerror or str(exc)) from None
+
+
+def _check_utf8(path: Path, raw: bytes) -> None:
+    """Raise a LoadError at the first byte that is not UTF-8 (Turtle must be UTF-8)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        message = f"invalid UTF-8 byte 0x{raw[exc.start]:02x} (files must be UTF-8 encoded)"
+        raise LoadError(path, line, column, message) from None
+
+
+def _oxigraph_error(
+    path: Path, raw: bytes, rdf_format: pyoxigraph.RdfFormat, base_iri: str
+) -> LoadError | None:
+    """Parse ``raw`` with pyoxigraph; return its first error as a LoadError, or None if valid.
+
+    pyoxigraph raises the built-in SyntaxError with ``lineno`` and ``offset``
+    (1-based line and character column of the start of the offending token)
+    and ``msg`` prefixed by a human-readable location, which is stripped here.
+    """
+    try:
+        for _ in pyoxigraph.parse(raw, format=rdf_format, base_iri=base_iri):
+            pass
+    except SyntaxError as exc:
+        message = _OXI_LOCATION.sub("", exc.msg or str(exc)) or "syntax error"
+        return LoadError(path, exc.lineno, exc.offset, message)
+    return None
+
+
+def _rdflib_error(path: Path, exc: Exception) -> LoadError:
+    """Turn an rdflib parser exception into a LoadError.
+
+    rdflib's Turtle parser raises ``BadSyntax`` (a SyntaxError subclass) with a
+    0-based ``lines`` count, the reason in ``_why`` and the character offset
+    ``_i`` into the parsed text ``_str``; other parsers give no position.
+    """
+    if isinstance(exc, BadSyntax):
+        line = getattr(exc, "lines", None)
+        text = getattr(exc, "_str", None)
+        offset = getattr(exc, "_i", None)
+        column = None
+        if isinstance(text, bytes) and isinstance(offset, int):
+            text = text[: max(offset, 0)].decode("utf-8", errors="replace")
+            offset = len(text)
+        if isinstance(text, str) and isinstance(offset, int):
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        message = str(getattr(exc, "_why", "")) or "syntax error"
+        return LoadError(path, None if line is None else line + 1, column, message)
+    return LoadError(path, None, None, f"{type(exc).__name__}: {exc}")

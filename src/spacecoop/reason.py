@@ -1,0 +1,80 @@
+"""OWL RL reasoning over the ontology and data, and the inconsistencies it finds.
+
+The closure is what a consumer who knows only schema.org, PROV-O, ORG or
+OWL-Time sees: our alignments (``rdfs:subClassOf``, ``rdfs:subPropertyOf``, ...)
+turn into explicit triples. The input dataset is never modified.
+"""
+
+from __future__ import annotations
+
+import owlrl
+from owlrl.Namespaces import ERRNS
+from rdflib import Dataset, Graph
+from rdflib.namespace import OWL, RDF
+from rdflib.term import Node
+
+from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
+
+__all__ = ["ERRNS", "asserted", "closure", "inconsistencies", "inferred"]
+
+
+def asserted(ds: Dataset) -> Graph:
+    """Copy the ontology and data graphs of ``ds`` into one fresh Graph (the reasoner's input)."""
+    graph = bind_prefixes(Graph())
+    for graph_iri in (GRAPH_ONTOLOGY, GRAPH_DATA):
+        for triple in ds.graph(graph_iri):
+            graph.add(triple)
+    return graph
+
+
+def closure(ds: Dataset) -> Graph:
+    """Return the OWL RL closure of ontology + data: asserted and entailed triples together.
+
+    Axiomatic and datatype triples are not added, so the result holds what
+    follows from our files rather than restating OWL itself. If the graph is
+    inconsistent, owlrl adds error markers; see :func:`inconsistencies`.
+    """
+    graph = asserted(ds)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(graph)
+    return graph
+
+
+def inferred(ds: Dataset, closed: Graph | None = None) -> Graph:
+    """Return only the entailed triples: the closure minus what the files assert.
+
+    owlrl's error markers are left out (they are reports, not knowledge).
+    Pass ``closed`` when you already have :func:`closure`'s result, to skip recomputing it.
+    """
+    closed = closure(ds) if closed is None else closed
+    base = asserted(ds)
+    markers = _error_markers(closed)
+    new = bind_prefixes(Graph())
+    for triple in closed:
+        if triple[0] not in markers and triple not in base:
+            new.add(triple)
+    return new
+
+
+def inconsistencies(closed: Graph) -> list[str]:
+    """List why the closed graph is inconsistent, one message each; empty if consistent.
+
+    Covers the messages owlrl records while reasoning (it adds
+    ``[] a err:ErrorMessage ; err:error "..."`` with ``err:`` =
+    ``http://www.daml.org/2002/03/agents/agent-ont#``) and every member of
+    ``owl:Nothing``, which no consistent graph has.
+    """
+    messages = {
+        str(message)
+        for marker in _error_markers(closed)
+        for message in closed.objects(marker, ERRNS.error)
+    }
+    for member in closed.subjects(RDF.type, OWL.Nothing):
+        messages.add(f"{member.n3()} is a member of owl:Nothing")
+    return sorted(messages)
+
+
+def _error_markers(graph: Graph) -> set[Node]:
+    """The blank nodes owlrl uses to carry its error messages."""
+    return set(graph.subjects(RDF.type, ERRNS.ErrorMessage))

@@ -1,0 +1,125 @@
+"""Shared fixtures: the repository and its loaded graphs, fixture files, throwaway repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+
+from spacecoop import reason
+from spacecoop.dataset import ROOT_ENV_VAR, load
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+MakeRepo = Callable[[dict[str, str | bytes]], Path]
+
+ONTOLOGY_TTL = """\
+@prefix sco: <https://w3id.org/spacecoop/def#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/spacecoop/def> a owl:Ontology .
+
+sco:Organisation a owl:Class ;
+    rdfs:label "organisation"@en .
+
+sco:Event a owl:Class ;
+    rdfs:label "event"@en .
+"""
+
+
+@pytest.fixture
+def ontology_ttl() -> str:
+    """A tiny ontology for throwaway repositories: two classes labelled in English."""
+    return ONTOLOGY_TTL
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The spacecoop-kg repository root (the directory holding pyproject.toml)."""
+    return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def dataset(repo_root: Path) -> Dataset:
+    """The repository's own ontology, shapes and data, loaded once per test session.
+
+    Shared between tests: do not modify it; copy a graph first (``Graph() + g``).
+    """
+    return load(repo_root)
+
+
+@pytest.fixture(scope="session")
+def kg(repo_root: Path) -> Dataset:
+    """The repository loaded for SPARQL: the default graph is the union of the named graphs,
+    so queries need no ``GRAPH`` clause. Shared between tests: do not modify it."""
+    ds = load(repo_root)
+    ds.default_union = True
+    return ds
+
+
+@pytest.fixture(scope="session")
+def closed(dataset: Dataset) -> Graph:
+    """The OWL RL closure of the repository's ontology and data, computed once per session.
+
+    Shared between tests: do not modify it.
+    """
+    return reason.closure(dataset)
+
+
+def _copy(ds: Dataset, graph_iri: URIRef) -> Graph:
+    return bind_prefixes(Graph() + ds.graph(graph_iri))
+
+
+@pytest.fixture
+def ontology(dataset: Dataset) -> Graph:
+    """A private copy of the repository's ontology graph."""
+    return _copy(dataset, GRAPH_ONTOLOGY)
+
+
+@pytest.fixture
+def data(dataset: Dataset) -> Graph:
+    """A private copy of the repository's data graph."""
+    return _copy(dataset, GRAPH_DATA)
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """The directory of small input files, each showing one mistake (or none)."""
+    return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _no_root_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's $SPACECOOP_ROOT from leaking into tests."""
+    monkeypatch.delenv(ROOT_ENV_VAR, raising=False)
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> MakeRepo:
+    """Factory: write ``{relative path: content}`` under a fresh root and return the root.
+
+    ``ontology/`` and ``data/`` always exist; add ``ontology/spacecoop.ttl``
+    yourself (the ``ontology_ttl`` fixture is a ready-made one).
+    """
+    counter = 0
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        nonlocal counter
+        counter += 1
+        root = tmp_path / f"repo{counter}"
+        (root / "ontology").mkdir(parents=True)
+        (root / "data").mkdir()
+        for relative, content in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return make

@@ -1,0 +1,67 @@
+"""OWL RL reasoning: entailed triples appear, the input is untouched, inconsistencies are listed."""
+
+from __future__ import annotations
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from spacecoop import reason
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, SCHEMA, SCO
+
+ALPHA = URIRef("https://w3id.org/spacecoop/id/organisation/alpha")
+
+ONTOLOGY = """\
+@prefix sco: <https://w3id.org/spacecoop/def#> .
+@prefix schema: <https://schema.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+sco:Organisation a owl:Class ; rdfs:subClassOf schema:Organization .
+sco:Event a owl:Class ; owl:disjointWith sco:Organisation .
+"""
+
+
+def _dataset(data: str) -> Dataset:
+    ds = Dataset()
+    ds.graph(GRAPH_ONTOLOGY).parse(data=ONTOLOGY, format="turtle")
+    ds.graph(GRAPH_DATA).parse(data=data, format="turtle")
+    return ds
+
+
+def _data(*classes: str) -> str:
+    types = " , ".join(f"<{SCO[c]}>" for c in classes)
+    return f"<{ALPHA}> a {types} .\n"
+
+
+def test_schema_org_type_is_inferred_from_subclass_alignment() -> None:
+    ds = _dataset(_data("Organisation"))
+    closed = reason.closure(ds)
+    assert (ALPHA, RDF.type, SCHEMA.Organization) in closed
+    assert (ALPHA, RDF.type, SCHEMA.Organization) in reason.inferred(ds, closed)
+    assert (ALPHA, RDF.type, SCO.Organisation) not in reason.inferred(ds, closed)
+    assert reason.inconsistencies(closed) == []
+
+
+def test_closure_does_not_modify_the_dataset() -> None:
+    ds = _dataset(_data("Organisation"))
+    before = {graph: set(ds.graph(graph)) for graph in (GRAPH_ONTOLOGY, GRAPH_DATA)}
+    reason.closure(ds)
+    assert {graph: set(ds.graph(graph)) for graph in before} == before
+
+
+def test_member_of_disjoint_classes_is_an_inconsistency() -> None:
+    closed = reason.closure(_dataset(_data("Organisation", "Event")))
+    problems = reason.inconsistencies(closed)
+    assert problems and any(str(ALPHA) in problem for problem in problems)
+
+
+def test_member_of_owl_nothing_is_an_inconsistency() -> None:
+    closed = Graph()
+    closed.add((ALPHA, RDF.type, OWL.Nothing))
+    assert reason.inconsistencies(closed) == [f"<{ALPHA}> is a member of owl:Nothing"]
+
+
+def test_error_markers_are_not_inferred_knowledge() -> None:
+    ds = _dataset(_data("Organisation", "Event"))
+    new = reason.inferred(ds)
+    assert not set(new.subjects(RDF.type, reason.ERRNS.ErrorMessage))
