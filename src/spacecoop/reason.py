@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import owlrl
 from owlrl.Namespaces import ERRNS
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
@@ -38,7 +38,21 @@ def closure(ds: Dataset) -> Graph:
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(graph)
+    _drop_generalised_triples(graph)
     return graph
+
+
+def _drop_generalised_triples(graph: Graph) -> None:
+    """Remove what owlrl derives but RDF cannot say, and what says nothing.
+
+    owlrl works in generalised RDF and derives triples with literal subjects
+    (``"x" owl:sameAs "x"``), which no RDF syntax can write, and reflexive
+    ``owl:sameAs`` links for every node, which carry no information.
+    """
+    for triple in list(graph):
+        subject, predicate, obj = triple
+        if isinstance(subject, Literal) or (predicate == OWL.sameAs and subject == obj):
+            graph.remove(triple)
 
 
 def inferred(ds: Dataset, closed: Graph | None = None) -> Graph:

@@ -1,0 +1,147 @@
+"""VoID and DCAT description of the dataset, and a schema.org ``Dataset`` for search engines.
+
+All figures are computed from the graph that is published, so they cannot
+drift from the dumps they describe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
+
+from ..namespaces import ID, ONTOLOGY_IRI, PROV, RDF, RDFS, SCHEMA, SCO, SKOS, XSD, bind_prefixes
+from .dumps import Dump
+from .paths import SITE_BASE, is_local
+
+DATASET_IRI = URIRef(SITE_BASE + "dataset")
+SPARQL_ENDPOINT = URIRef(SITE_BASE + "sparql")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+TITLE = "spacecoop-kg: international space-cooperation events"
+DESCRIPTION = (
+    "A knowledge graph of the International Symposium on the Peaceful Use of Space Technology "
+    "(Health) series, 2018-2019: its meetings, the parties that hosted and attended them, the "
+    "memoranda they signed and the initiatives they committed to, each fact traced to the "
+    "paragraph of its source document."
+)
+EXAMPLES = ("event/first-symposium-2018", "organisation/china-space-foundation")
+VOCABULARIES = (str(SCO), str(SCHEMA), str(PROV), str(SKOS), "http://www.w3.org/ns/org#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+
+def entities(graph: Graph) -> set[URIRef]:
+    return {s for s in graph.subjects() if isinstance(s, URIRef) and is_local(str(s))}
+
+
+def void_graph(data: Graph, ontology: Graph, dumps: list[Dump], modified: dt.date) -> Graph:
+    """The VoID + DCAT description of the published union of ontology and data."""
+    union = data + ontology
+    g = bind_prefixes(Graph())
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("foaf", FOAF)):
+        g.bind(prefix, ns)
+    d = DATASET_IRI
+    g.add((d, RDF.type, VOID.Dataset))
+    g.add((d, RDF.type, DCAT.Dataset))
+    g.add((d, DCTERMS.title, Literal(TITLE, lang="en")))
+    g.add((d, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    g.add((d, DCTERMS.license, LICENSE))
+    g.add((d, DCTERMS.creator, Literal("spacecoop-kg contributors")))
+    g.add((d, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
+    g.add((d, FOAF.homepage, URIRef(SITE_BASE)))
+    g.add((d, VOID.uriSpace, Literal(str(ID))))
+    g.add((d, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
+    g.add((d, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    for vocabulary in VOCABULARIES:
+        g.add((d, VOID.vocabulary, URIRef(vocabulary)))
+    for example in EXAMPLES:
+        g.add((d, VOID.exampleResource, ID[example]))
+    g.add((d, VOID.rootResource, ONTOLOGY_IRI))
+
+    things = entities(data)
+    g.add((d, VOID.triples, Literal(len(union))))
+    g.add((d, VOID.entities, Literal(len(things))))
+    g.add((d, VOID.distinctSubjects, Literal(len(set(union.subjects())))))
+    g.add((d, VOID.distinctObjects, Literal(len(set(union.objects())))))
+    g.add((d, VOID.properties, Literal(len(set(union.predicates())))))
+    class_counts = Counter(o for s, o in data.subject_objects(RDF.type) if s in things)
+    g.add((d, VOID.classes, Literal(len(class_counts))))
+    for cls, count in sorted(class_counts.items()):
+        partition = BNode()
+        g.add((d, VOID.classPartition, partition))
+        g.add((partition, VOID["class"], cls))
+        g.add((partition, VOID.entities, Literal(count)))
+    for prop, count in sorted(Counter(union.predicates()).items()):
+        partition = BNode()
+        g.add((d, VOID.propertyPartition, partition))
+        g.add((partition, VOID.property, prop))
+        g.add((partition, VOID.triples, Literal(count)))
+
+    for dump in dumps:
+        dist = URIRef(SITE_BASE + dump.path)
+        g.add((d, DCAT.distribution, dist))
+        g.add((d, VOID.dataDump, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(dump.title, lang="en")))
+        g.add((dist, DCAT.downloadURL, dist))
+        g.add(
+            (
+                dist,
+                DCAT.mediaType,
+                URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}"),
+            )
+        )
+        g.add((dist, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCTERMS.license, LICENSE))
+        if dump.compress_format:
+            g.add(
+                (
+                    dist,
+                    DCAT.compressFormat,
+                    URIRef(f"https://www.iana.org/assignments/media-types/{dump.compress_format}"),
+                )
+            )
+
+    service = URIRef(SITE_BASE + "sparql#service")
+    g.add((d, DCAT.distribution, service))
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCAT.endpointURL, SPARQL_ENDPOINT))
+    g.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))
+    g.add((service, DCTERMS.license, LICENSE))
+    g.add((service, RDFS.label, Literal("SPARQL 1.1 endpoint", lang="en")))
+    return g
+
+
+def schema_dataset(void: Graph) -> str:
+    """A schema.org ``Dataset`` JSON-LD block (for dataset search engines) drawn from the VoID."""
+    d = DATASET_IRI
+    distributions = []
+    for dist in sorted(void.objects(d, VOID.dataDump)):
+        media = str(void.value(dist, DCAT.mediaType)).rsplit("media-types/", 1)[-1]
+        distributions.append(
+            {"@type": "DataDownload", "contentUrl": str(dist), "encodingFormat": media}
+        )
+    block = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": str(d),
+        "name": str(void.value(d, DCTERMS.title)),
+        "description": str(void.value(d, DCTERMS.description)),
+        "license": str(void.value(d, DCTERMS.license)),
+        "url": SITE_BASE,
+        "creator": {"@type": "Organization", "name": str(void.value(d, DCTERMS.creator))},
+        "dateModified": str(void.value(d, DCTERMS.modified)),
+        "keywords": [
+            "space cooperation",
+            "symposium",
+            "memorandum",
+            "linked data",
+            "knowledge graph",
+        ],
+        "temporalCoverage": "2018-01/2019-04",
+        "distribution": distributions,
+    }
+    # "</" cannot appear inside a <script> element; JSON allows escaping the slash.
+    return json.dumps(block, indent=2, ensure_ascii=False).replace("</", "<\\/")

@@ -1,0 +1,79 @@
+"""HTML rendering with Jinja2 (autoescaping on): one function per kind of page."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from rdflib import Graph, URIRef
+
+from . import ontology_docs, resources, visuals
+from .paths import href
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("spacecoop.publish", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _root(path: str) -> str:
+    """Relative prefix from the page at ``path`` back to the site root."""
+    depth = path.count("/")
+    return "../" * depth
+
+
+def render(template: str, path: str, **context: Any) -> str:
+    return environment().get_template(template).render(root=_root(path), **context)
+
+
+def resource_page(graph: Graph, iri: URIRef) -> str:
+    view = resources.view(graph, iri)
+    stem = posixpath.basename(view.path).removesuffix(".html")
+    return render("resource.html.j2", view.path, title=view.label, r=view, stem=stem)
+
+
+def ontology_page(ontology: Graph) -> str:
+    doc = ontology_docs.document(ontology)
+    return render("ontology.html.j2", "def.html", title="Ontology", doc=doc)
+
+
+def home_page(
+    graph: Graph,
+    *,
+    description: str,
+    licence: str,
+    figures: dict[str, int],
+    dumps: list[Any],
+    schema_dataset: str,
+) -> str:
+    path = "index.html"
+    browse: dict[str, list[resources.Link]] = defaultdict(list)
+    for iri in resources.published_resources(graph):
+        kind = resources.kind_of(str(iri)).replace("-", " ")
+        browse[kind].append(
+            resources.Link(href(str(iri), path), resources.label(graph, iri), str(iri))
+        )
+    return render(
+        "home.html.j2",
+        path,
+        title="Home",
+        description=description,
+        licence=licence,
+        figures=figures,
+        dumps=dumps,
+        schema_dataset=schema_dataset,
+        timeline=visuals.timeline(graph, path),
+        network=visuals.network(graph, path),
+        browse=[
+            (k.capitalize(), sorted(v, key=lambda link: link.text))
+            for k, v in sorted(browse.items())
+        ],
+    )

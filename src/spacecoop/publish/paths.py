@@ -1,0 +1,55 @@
+"""Where each IRI lives in ``dist/`` and how pages link to one another.
+
+``dist/`` mirrors the IRI paths under ``https://w3id.org/spacecoop/``: the thing
+``…/id/event/x`` is published as ``id/event/x.html``, ``.ttl`` and ``.jsonld``.
+Links between pages are relative, so the site works from any host or folder.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from rdflib import URIRef
+
+from ..namespaces import ID, ONTOLOGY_IRI, SCO
+
+SITE_BASE = "https://w3id.org/spacecoop/"
+ONTOLOGY_PAGE = "def.html"
+
+
+def is_local(iri: str) -> bool:
+    """True for things this dataset publishes a page for (under ``…/id/``)."""
+    return iri.startswith(str(ID))
+
+
+def resource_path(iri: str) -> str:
+    """Site-relative path of a published thing, without extension: ``id/event/x``."""
+    if not is_local(iri):
+        raise ValueError(f"not a published resource: {iri}")
+    return iri[len(SITE_BASE) :]
+
+
+def iri_for_path(path: str) -> URIRef:
+    """Inverse of :func:`resource_path`."""
+    return URIRef(SITE_BASE + path.strip("/"))
+
+
+def href(iri: str, from_path: str) -> str:
+    """The link to ``iri`` from the page at site-relative ``from_path`` (e.g. ``id/event/x.html``).
+
+    Our things link to their HTML page, vocabulary terms to the ontology page's
+    anchor, and everything else to the IRI itself.
+    """
+    here = posixpath.dirname(from_path) or "."
+    if is_local(iri):
+        return posixpath.relpath(resource_path(iri) + ".html", here)
+    if iri.startswith(str(SCO)):
+        return posixpath.relpath(ONTOLOGY_PAGE, here) + "#" + iri[len(str(SCO)) :]
+    if iri == str(ONTOLOGY_IRI):
+        return posixpath.relpath(ONTOLOGY_PAGE, here)
+    return iri
+
+
+def site_link(target: str, from_path: str) -> str:
+    """Relative link from ``from_path`` to another site-relative file."""
+    return posixpath.relpath(target, posixpath.dirname(from_path) or ".")

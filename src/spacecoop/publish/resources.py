@@ -1,0 +1,182 @@
+"""What a resource page shows: a view model built from the graph, free of HTML.
+
+Labels in every language, types, each property as a link, incoming links, and
+the source paragraphs the resource cites. Templates only lay this out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ..namespaces import ID, PROV, RDF, RDFS, SCO, curie
+from .paths import href, is_local, resource_path
+
+# Shown in their own sections rather than in the property table.
+_SECTIONED = {RDF.type, RDFS.label, PROV.wasDerivedFrom}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to a node: where it goes, what it says, and the IRI behind it."""
+
+    href: str
+    text: str
+    iri: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """One object value: either a link or a literal with its language or datatype."""
+
+    text: str
+    link: Link | None = None
+    lang: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    prop: Link
+    values: list[Value]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source paragraph the resource cites."""
+
+    paragraph: Link
+    document: Link | None
+    number: int | None
+    summary: str | None
+
+
+@dataclass
+class ResourceView:
+    """Everything a resource page shows."""
+
+    iri: str
+    path: str
+    label: str
+    labels: list[Value] = field(default_factory=list)
+    types: list[Link] = field(default_factory=list)
+    properties: list[PropertyRow] = field(default_factory=list)
+    incoming: list[tuple[Link, Link]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+
+# Built-in terms the ontology does not (and need not) label.
+_BUILTIN_LABELS = {RDFS.comment: "comment", RDF.type: "type", RDFS.label: "label"}
+
+
+def label(graph: Graph, node: Node, lang: str = "en") -> str:
+    """The node's label in ``lang`` (else any label, else its CURIE or IRI)."""
+    if node in _BUILTIN_LABELS:
+        return _BUILTIN_LABELS[node]
+    labels = list(graph.objects(node, RDFS.label))
+    for candidate in labels:
+        if isinstance(candidate, Literal) and candidate.language == lang:
+            return str(candidate)
+    if labels:
+        return str(labels[0])
+    return curie(str(node))
+
+
+def published_resources(graph: Graph) -> list[URIRef]:
+    """Every thing of ours that appears as a subject: each gets a page."""
+    return sorted({s for s in graph.subjects() if isinstance(s, URIRef) and is_local(str(s))})
+
+
+def describe(graph: Graph, iri: URIRef) -> Graph:
+    """Concise bounded description: the resource's triples, following blank nodes."""
+    out = Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    todo: list[Node] = [iri]
+    seen: set[Node] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in graph.triples((node, None, None)):
+            out.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    return out
+
+
+def _link(graph: Graph, node: Node, from_path: str) -> Link:
+    return Link(href=href(str(node), from_path), text=label(graph, node), iri=str(node))
+
+
+def _value(graph: Graph, node: Node, from_path: str) -> Value:
+    if isinstance(node, Literal):
+        return Value(
+            text=str(node),
+            lang=node.language,
+            datatype=curie(str(node.datatype)) if node.datatype else None,
+        )
+    if isinstance(node, BNode):
+        return Value(text="(anonymous node)")
+    return Value(text=label(graph, node), link=_link(graph, node, from_path))
+
+
+def _sort_key(value: Value) -> tuple[str, str]:
+    return (value.text.casefold(), value.lang or "")
+
+
+def view(graph: Graph, iri: URIRef) -> ResourceView:
+    """Build the page model of ``iri`` from ``graph`` (ontology + data, for labels)."""
+    path = resource_path(str(iri)) + ".html"
+    result = ResourceView(iri=str(iri), path=path, label=label(graph, iri))
+    result.labels = sorted(
+        (_value(graph, lbl, path) for lbl in graph.objects(iri, RDFS.label)),
+        key=lambda v: (v.lang != "en", v.lang or "", v.text),
+    )
+    result.types = sorted(
+        (_link(graph, t, path) for t in graph.objects(iri, RDF.type)), key=lambda x: x.text
+    )
+    props: dict[Node, list[Value]] = {}
+    for prop, obj in graph.predicate_objects(iri):
+        if prop not in _SECTIONED:
+            props.setdefault(prop, []).append(_value(graph, obj, path))
+    result.properties = sorted(
+        (
+            PropertyRow(_link(graph, p, path), sorted(vals, key=_sort_key))
+            for p, vals in props.items()
+        ),
+        key=lambda row: row.prop.text.casefold(),
+    )
+    result.incoming = sorted(
+        (
+            (_link(graph, s, path), _link(graph, p, path))
+            for s, p in graph.subject_predicates(iri)
+            if isinstance(s, URIRef)
+        ),
+        key=lambda pair: (pair[1].text.casefold(), pair[0].text.casefold()),
+    )
+    result.citations = [
+        _citation(graph, para, path) for para in graph.objects(iri, PROV.wasDerivedFrom)
+    ]
+    result.citations.sort(key=lambda c: (c.document.text if c.document else "", c.number or 0))
+    return result
+
+
+def _citation(graph: Graph, paragraph: Node, path: str) -> Citation:
+    document = graph.value(paragraph, SCO.inDocument)
+    number = graph.value(paragraph, SCO.paragraphNumber)
+    summary = graph.value(paragraph, SCO.summary)
+    return Citation(
+        paragraph=_link(graph, paragraph, path),
+        document=_link(graph, document, path) if document is not None else None,
+        number=int(number) if number is not None else None,
+        summary=str(summary) if summary is not None else None,
+    )
+
+
+def kind_of(iri: str) -> str:
+    """The ``{kind}`` segment of a thing's IRI: ``event``, ``organisation``, …"""
+    return iri[len(str(ID)) :].split("/", 1)[0]

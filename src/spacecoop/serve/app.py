@@ -1,0 +1,183 @@
+"""The HTTP application: linked-data pages with content negotiation, and a SPARQL endpoint.
+
+Pages and RDF files come from a built site (``publish.build``); an IRI without
+an extension is answered 303 See Other to the representation the client's
+``Accept`` header prefers. ``/sparql`` implements the SPARQL 1.1 Protocol
+(query only) on pyoxigraph workers with time and size limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .negotiation import choose
+from .sparql import QueryService
+
+# Representation media type -> file extension, in the server's order of preference.
+REPRESENTATIONS = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdf",
+}
+_EXTENSIONS = set(REPRESENTATIONS.values())
+MAX_BODY_BYTES = 64_000
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """Add security headers to every response, and CORS to GET/HEAD ones."""
+
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.method in ("GET", "HEAD"):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+def _inside(site: Path, relative: str) -> Path | None:
+    """The file for ``relative`` if it exists inside ``site`` (no path traversal)."""
+    candidate = (site / relative).resolve()
+    if candidate.is_file() and candidate.is_relative_to(site):
+        return candidate
+    return None
+
+
+def create_app(site: Path, queries: QueryService) -> Starlette:
+    """The application serving the built ``site`` and answering SPARQL with ``queries``."""
+    site = site.resolve()
+
+    def negotiate(request: Request, stem: str) -> Response:
+        extension = stem.rsplit(".", 1)[-1] if "." in stem.rsplit("/", 1)[-1] else None
+        if extension is not None:
+            found = _inside(site, stem) if extension in _EXTENSIONS else None
+            if found is None:
+                return PlainTextResponse(f"not found: /{stem}\n", status_code=404)
+            return FileResponse(found, media_type=_media_type(extension))
+        if _inside(site, stem + ".html") is None:
+            return PlainTextResponse(f"no such resource: /{stem}\n", status_code=404)
+        chosen = choose(request.headers.get("accept"), list(REPRESENTATIONS))
+        if chosen is None:
+            offered = ", ".join(dict.fromkeys(REPRESENTATIONS))
+            return PlainTextResponse(f"not acceptable; available: {offered}\n", status_code=406)
+        response = RedirectResponse(f"/{stem}.{REPRESENTATIONS[chosen]}", status_code=303)
+        response.headers["Vary"] = "Accept"
+        return response
+
+    async def resource(request: Request) -> Response:
+        return negotiate(request, "id/" + request.path_params["path"])
+
+    async def ontology(request: Request) -> Response:
+        return negotiate(request, "def")
+
+    async def void(request: Request) -> Response:
+        return FileResponse(site / "void.ttl", media_type="text/turtle; charset=utf-8")
+
+    async def sparql(request: Request) -> Response:
+        form = await _sparql_request(request)
+        if isinstance(form, Response):
+            return form
+        if "update" in form:
+            return PlainTextResponse(
+                "this endpoint is read-only: SPARQL Update is not accepted\n", 403
+            )
+        texts = form.get("query", [])
+        if len(texts) != 1:
+            return PlainTextResponse("give exactly one 'query' parameter\n", status_code=400)
+        outcome = await run_in_threadpool(
+            queries.run,
+            texts[0],
+            request.headers.get("accept"),
+            form.get("default-graph-uri") or None,
+            form.get("named-graph-uri") or None,
+        )
+        return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+
+    async def preflight(request: Request) -> Response:
+        return Response(
+            status_code=204,
+            headers={
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept",
+            },
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        queries.close()
+
+    routes = [
+        Route("/id/{path:path}", resource, methods=["GET", "HEAD"]),
+        Route("/def", ontology, methods=["GET", "HEAD"]),
+        Route("/.well-known/void", void, methods=["GET", "HEAD"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/sparql", preflight, methods=["OPTIONS"]),
+        Mount("/", StaticFiles(directory=site, html=True)),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+
+
+def _media_type(extension: str) -> str:
+    for media_type, ext in REPRESENTATIONS.items():
+        if ext == extension:
+            return media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    raise KeyError(extension)
+
+
+async def _sparql_request(request: Request) -> dict[str, list[str]] | Response:
+    """The protocol parameters of a GET or POST SPARQL request, or an error response."""
+    if request.method == "GET":
+        return {k: request.query_params.getlist(k) for k in request.query_params}
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return PlainTextResponse(
+            f"request body larger than {MAX_BODY_BYTES} bytes\n", status_code=413
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return PlainTextResponse("request body is not UTF-8\n", status_code=400)
+    params = {k: request.query_params.getlist(k) for k in request.query_params}
+    if content_type == "application/x-www-form-urlencoded":
+        params.update(parse_qs(text, keep_blank_values=True))
+    elif content_type == "application/sparql-query":
+        params["query"] = [text]
+    elif content_type == "application/sparql-update":
+        params["update"] = [text]
+    else:
+        return PlainTextResponse(
+            "POST needs Content-Type application/x-www-form-urlencoded"
+            " or application/sparql-query\n",
+            status_code=415,
+        )
+    return params

@@ -1,0 +1,211 @@
+"""A read-only SPARQL 1.1 query service on pyoxigraph, with hard limits.
+
+Queries run in separate worker processes, each holding its own in-memory copy
+of the dataset. pyoxigraph cannot cancel a running query, so a query that
+overruns its time is stopped by killing its worker, which is then replaced;
+the server itself never blocks on a runaway query.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import queue
+import re
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+import pyoxigraph as ox
+
+from .negotiation import choose
+
+RESULT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+# After the prologue, an update starts with one of these keywords.
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"#[^\n\r]*")
+
+
+def is_update(text: str) -> bool:
+    """True when ``text`` is a SPARQL Update request rather than a query.
+
+    Comments are stripped first (roughly: a ``#`` inside an IRI or string is
+    rare in a prologue), so ``# note\\nDROP ALL`` is still recognised.
+    """
+    return bool(_UPDATE.match(_COMMENT.sub("", text)))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the endpoint answers: an HTTP status, a media type and a body."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 10.0
+    max_result_bytes: int = 5_000_000
+    max_query_chars: int = 20_000
+
+
+def _error(status: int, message: str) -> Outcome:
+    return Outcome(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+
+def execute(
+    store: ox.Store,
+    text: str,
+    accept: str | None,
+    default_graphs: list[str],
+    named_graphs: list[str] | None,
+    max_bytes: int,
+) -> Outcome:
+    """Run one query on ``store`` and serialise the answer as the client asked."""
+    try:
+        results = store.query(
+            text,
+            default_graph=[ox.NamedNode(g) for g in default_graphs],
+            named_graphs=[ox.NamedNode(g) for g in named_graphs]
+            if named_graphs is not None
+            else None,
+        )
+    except SyntaxError as exc:
+        return _error(400, f"malformed query: {exc}")
+    except (ValueError, OSError) as exc:
+        return _error(400, f"query failed: {exc}")
+    buffer = io.BytesIO()
+    try:
+        if isinstance(results, ox.QueryTriples):
+            media_type = choose(accept, list(GRAPH_TYPES))
+            if media_type is None:
+                return _error(406, "graph results are available as: " + ", ".join(GRAPH_TYPES))
+            results.serialize(buffer, GRAPH_TYPES[media_type])
+        else:
+            media_type = choose(accept, list(RESULT_TYPES))
+            if media_type is None:
+                return _error(406, "query results are available as: " + ", ".join(RESULT_TYPES))
+            results.serialize(buffer, RESULT_TYPES[media_type])
+    except (ValueError, OSError) as exc:
+        return _error(400, f"query failed: {exc}")
+    body = buffer.getvalue()
+    if len(body) > max_bytes:
+        return _error(413, f"the result is larger than {max_bytes} bytes; add a LIMIT to the query")
+    charset = "" if media_type.endswith("+xml") else "; charset=utf-8"
+    return Outcome(200, media_type + charset, body)
+
+
+def _worker(conn: Connection, trig: bytes, max_bytes: int) -> None:
+    """Worker process: load the dataset once, then answer queries until the pipe closes."""
+    store = ox.Store()
+    store.load(trig, format=ox.RdfFormat.TRIG)
+    while True:
+        try:
+            text, accept, default_graphs, named_graphs = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(execute(store, text, accept, default_graphs, named_graphs, max_bytes))
+
+
+class QueryService:
+    """A pool of query workers with a per-query time limit."""
+
+    def __init__(
+        self,
+        trig: bytes,
+        default_graphs: list[str],
+        *,
+        workers: int = 2,
+        limits: Limits | None = None,
+    ) -> None:
+        self.trig = trig
+        self.default_graphs = default_graphs
+        self.limits = limits or Limits()
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[tuple[BaseProcess, Connection]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: list[BaseProcess] = []
+        for _ in range(workers):
+            self._idle.put(self._start())
+
+    def _start(self) -> tuple[BaseProcess, Connection]:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker, args=(child, self.trig, self.limits.max_result_bytes), daemon=True
+        )
+        process.start()
+        child.close()
+        with self._lock:
+            self._all.append(process)
+        return process, parent
+
+    def run(
+        self,
+        text: str,
+        accept: str | None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Outcome:
+        """Answer one query (blocking). Call from a thread, not the event loop."""
+        if len(text) > self.limits.max_query_chars:
+            return _error(413, f"the query is longer than {self.limits.max_query_chars} characters")
+        if is_update(text):
+            return _error(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        try:
+            process, conn = self._idle.get(timeout=self.limits.timeout)
+        except queue.Empty:
+            return _error(503, "all query workers are busy; try again shortly")
+        try:
+            conn.send((text, accept, default_graphs or self.default_graphs, named_graphs))
+            finished = conn.poll(self.limits.timeout)
+            if finished:
+                outcome: Outcome = conn.recv()
+                self._idle.put((process, conn))
+                return outcome
+            message = f"the query did not finish within {self.limits.timeout:g} s"
+        except (EOFError, OSError):
+            message = "the query worker stopped unexpectedly"
+        self._retire(process, conn)
+        self._idle.put(self._start())
+        return _error(503, message)
+
+    def _retire(self, process: BaseProcess, conn: Connection) -> None:
+        process.kill()
+        process.join(timeout=5)
+        conn.close()
+        with self._lock:
+            self._all.remove(process)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        while True:
+            try:
+                process, conn = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            conn.close()
+        with self._lock:
+            for process in self._all:
+                process.kill()
+                process.join(timeout=5)
+            self._all.clear()
