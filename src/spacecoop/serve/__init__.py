@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import mimetypes
+import tempfile
 from pathlib import Path
 
+import uvicorn
+from rdflib import Dataset
+
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
+from ..publish import build
 from .app import create_app
 from .sparql import Limits, QueryService
 
@@ -28,4 +33,24 @@ def query_service(site: Path, *, workers: int = 2, limits: Limits | None = None)
     )
 
 
-__all__ = ["DEFAULT_GRAPHS", "Limits", "QueryService", "create_app", "query_service"]
+def serve(
+    ds: Dataset,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    site: Path | None = None,
+    workers: int = 2,
+    limits: Limits | None = None,
+) -> None:
+    """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped."""
+    with tempfile.TemporaryDirectory(prefix="spacecoop-site-") as scratch:
+        if site is None:
+            site = build(ds, Path(scratch) / "site").out
+        service = query_service(site, workers=workers, limits=limits)
+        try:
+            uvicorn.run(create_app(site, service), host=host, port=port, log_level="warning")
+        finally:
+            service.close()
+
+
+__all__ = ["DEFAULT_GRAPHS", "Limits", "QueryService", "create_app", "query_service", "serve"]
