@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, dataset, stats
+from . import __version__, dataset, endpoint, queries, results, sparql_examples, stats
 from .dataset import LoadError
+from .endpoint import EndpointError
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -52,7 +53,219 @@ def stats_command(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-COMMANDS: tuple[Callable[[Subparsers], None], ...] = (stats_command,)
+EXIT_REMOTE = 1
+"""A remote endpoint or Graph Store that is down, too slow, or answering badly."""
+
+
+def _query_error(message: object, status: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return status
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    """``["k=v", ...]`` as a mapping; a pair without ``=`` or a repeated name is an error."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise queries.QueryError(f"--param {pair!r} is not NAME=VALUE")
+        if name in params:
+            raise queries.QueryError(f"--param {name!r} given twice")
+        params[name] = value
+    return params
+
+
+def query_command(subparsers: Subparsers) -> None:
+    """``spacecoop query list | export | NAME``: the saved SPARQL queries."""
+    parser = subparsers.add_parser(
+        "query",
+        help="list, run or export the saved SPARQL queries",
+        description="NAME runs a saved query; 'list' shows them all; 'export' writes the "
+        "catalogue as RDF (sparql-examples form).",
+    )
+    _add_root_option(parser)
+    parser.add_argument("name", metavar="NAME", help="a saved query, or list, or export")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a query parameter"
+    )
+    parser.add_argument("--infer", action="store_true", help="query the OWL RL closure")
+    parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=queries.DEFAULT_TIMEOUT,
+        metavar="S",
+        help="seconds to wait for --endpoint (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=(*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS),
+        help="table|csv|tsv|json for SELECT, turtle|jsonld for graphs and export",
+    )
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            if args.name == "list":
+                print(queries.listing(queries.catalogue(args.root)), end="")
+            elif args.name == "export":
+                graph = sparql_examples.catalogue_graph(
+                    args.endpoint, queries=queries.catalogue(args.root).values()
+                )
+                fmt = args.format or "turtle"
+                if fmt not in results.GRAPH_FORMATS:
+                    raise queries.QueryError("the catalogue is a graph: use --format turtle|jsonld")
+                print(graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle"), end="")
+            else:
+                saved = queries.get(args.name, args.root)
+                answer = queries.run(
+                    saved,
+                    _params(args.param),
+                    endpoint=args.endpoint,
+                    infer=args.infer,
+                    timeout=args.timeout,
+                    root=args.root,
+                )
+                print(results.render(answer, args.format), end="")
+        except (queries.QueryError, queries.CatalogueError, ValueError) as error:
+            return _query_error(error, EXIT_USAGE)
+        except EndpointError as error:
+            return _query_error(error, EXIT_REMOTE)
+        return EXIT_OK
+
+    parser.set_defaults(run=run)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
+def load_command(subparsers: Subparsers) -> None:
+    """``spacecoop load``: put the named graphs into a SPARQL 1.1 Graph Store."""
+    parser = subparsers.add_parser(
+        "load",
+        help="put the ontology, data and shapes graphs into a SPARQL 1.1 Graph Store",
+        description="Replace each named graph in the Graph Store (HTTP PUT, then POST per "
+        "batch), then count its triples through the query endpoint.",
+    )
+    _add_root_option(parser)
+    parser.add_argument("--endpoint", required=True, metavar="URL", help="SPARQL query endpoint")
+    parser.add_argument(
+        "--store", metavar="URL", help="Graph Store Protocol endpoint (default: --endpoint)"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=50_000,
+        metavar="N",
+        help="triples per request (default: %(default)d)",
+    )
+    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="S")
+
+    def run(args: argparse.Namespace) -> int:
+        ds = dataset.load(args.root)
+        try:
+            loaded = endpoint.load_graphs(
+                args.store or args.endpoint, ds, batch_size=args.batch_size, timeout=args.timeout
+            )
+            endpoint.verify(args.endpoint, loaded, timeout=args.timeout)
+        except EndpointError as error:
+            return _query_error(error, EXIT_REMOTE)
+        for item in loaded:
+            print(f"{item.graph}: {item.triples} triples in {item.requests} request(s)")
+        return EXIT_OK
+
+    parser.set_defaults(run=run)
+
+
+def build_command(subparsers: Subparsers) -> None:
+    """``spacecoop build``: write the published site and dumps to ``dist/``."""
+    parser = subparsers.add_parser("build", help="build dist/: dumps, VoID/DCAT, pages, docs")
+    _add_root_option(parser)
+    parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR")
+
+    def run(args: argparse.Namespace) -> int:
+        from .publish import build
+        from .publish.build import PublishError
+
+        try:
+            result = build(dataset.load(args.root), args.out)
+        except PublishError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_INVALID
+        print(
+            f"built {result.out}: {result.pages} resource pages, {result.triples} triples, "
+            f"{len(result.dumps)} dumps"
+        )
+        return EXIT_OK
+
+    parser.set_defaults(run=run)
+
+
+def serve_command(subparsers: Subparsers) -> None:
+    """``spacecoop serve``: linked-data pages and a SPARQL endpoint, on 127.0.0.1 by default."""
+    parser = subparsers.add_parser("serve", help="serve pages and /sparql over HTTP")
+    _add_root_option(parser)
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument("--port", type=_port, default=8000)
+    parser.add_argument("--dist", type=Path, metavar="DIR", help="serve this built site")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="longest a SPARQL query may run (default: %(default)g)",
+    )
+    parser.add_argument("--workers", type=_positive_int, default=2, help="query worker processes")
+
+    def run(args: argparse.Namespace) -> int:
+        from . import serve
+
+        if args.dist is not None and not (args.dist / "index.html").is_file():
+            print(f"error: {args.dist} is not a built site (no index.html)", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
+        serve.serve(
+            dataset.load(args.root),
+            host=args.host,
+            port=args.port,
+            site=args.dist,
+            workers=args.workers,
+            limits=serve.Limits(timeout=args.timeout),
+        )
+        return EXIT_OK
+
+    parser.set_defaults(run=run)
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {text}")
+    return value
+
+
+EXIT_INVALID = 1
+"""The data does not conform, so nothing was published."""
+
+COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
+    stats_command,
+    query_command,
+    load_command,
+    build_command,
+    serve_command,
+)
 """Every subcommand, in the order ``--help`` lists them."""
 
 

@@ -23,12 +23,15 @@ __all__ = [
     "OWL",
     "PREFIXES",
     "PROV",
+    "QUERY",
     "RDF",
     "RDFS",
     "SCHEMA",
     "SCO",
     "SH",
+    "SH_NS",
     "SKOS",
+    "SPEX",
     "TIME",
     "VANN",
     "WD",
@@ -44,21 +47,28 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/spacecoop/def")
 """The ontology's own IRI (without the trailing '#')."""
 ID = Namespace("https://w3id.org/spacecoop/id/")
 """Base of every thing: ``ID["organisation/china-space-foundation"]``."""
+SH_NS = Namespace("https://w3id.org/spacecoop/shapes#")
+"""Our SHACL shapes and constraints (prefix ``scosh:``), in ``ontology/shapes.ttl``."""
 GRAPH = Namespace("https://w3id.org/spacecoop/graph/")
 """Base of the named graphs in the dataset and in dumps."""
 GRAPH_ONTOLOGY = GRAPH["ontology"]
 GRAPH_DATA = GRAPH["data"]
 GRAPH_SHAPES = GRAPH["shapes"]
 GRAPH_INFERRED = GRAPH["inferred"]
+QUERY = Namespace("https://w3id.org/spacecoop/query/")
+"""Base of the saved queries' IRIs in the published catalogue: ``QUERY["events-timeline"]``."""
 
 # Vocabularies we align with or link to.
 SCHEMA = Namespace("https://schema.org/")
 VANN = Namespace("http://purl.org/vocab/vann/")
 WD = Namespace("http://www.wikidata.org/entity/")
 DBR = Namespace("http://dbpedia.org/resource/")
+SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
+"""The SIB sparql-examples vocabulary (``spex:describe``, ``spex:federatesWith``)."""
 
 PREFIXES: dict[str, str] = {
     "sco": str(SCO),
+    "scosh": str(SH_NS),
     "schema": str(SCHEMA),
     "prov": str(PROV),
     "org": str(ORG),

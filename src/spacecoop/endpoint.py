@@ -1,0 +1,256 @@
+"""Talk to remote SPARQL 1.1 services: query an endpoint, fill a Graph Store.
+
+Queries go through SPARQLWrapper, with only standard protocol parameters so
+that any endpoint answers: the dataset is chosen with ``default-graph-uri``
+(our data and ontology graphs, wherever ``spacecoop load`` put them) and the
+result format by the ``Accept`` header. Graphs are loaded with the SPARQL 1.1
+Graph Store HTTP Protocol (``PUT``, then ``POST`` for further batches). Every
+failure becomes an :class:`EndpointError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.query import Result
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+from .results import QueryKind, QueryResult
+
+__all__ = [
+    "DEFAULT_GRAPHS",
+    "STORED_GRAPHS",
+    "EndpointError",
+    "LoadedGraph",
+    "count_triples",
+    "load_graphs",
+    "query",
+    "verify",
+]
+
+DEFAULT_GRAPHS: tuple[URIRef, ...] = (GRAPH_DATA, GRAPH_ONTOLOGY)
+"""The named graphs whose merge a saved query sees as its default graph."""
+STORED_GRAPHS: tuple[URIRef, ...] = (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_SHAPES)
+"""The named graphs ``spacecoop load`` puts into a Graph Store."""
+
+_RESULT_TYPES = ("application/sparql-results+json", "application/json")
+_GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
+
+
+class EndpointError(Exception):
+    """A remote service that could not be reached, timed out, or answered badly."""
+
+
+@dataclass(frozen=True)
+class LoadedGraph:
+    """One named graph put into a Graph Store."""
+
+    graph: URIRef
+    triples: int
+    requests: int
+
+
+def query(
+    endpoint: str,
+    text: str,
+    kind: QueryKind,
+    *,
+    timeout: float,
+    default_graphs: Sequence[URIRef] = DEFAULT_GRAPHS,
+) -> QueryResult:
+    """Run ``text`` (already bound, see :func:`spacecoop.params.inject_values`) on ``endpoint``."""
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery(text)
+    sparql.setMethod(POST)
+    sparql.setOnlyConneg(True)  # no engine-specific "format=" parameters
+    sparql.timeout = timeout  # setTimeout() would round it to whole seconds (0.5 -> none)
+    sparql.setReturnFormat(TURTLE if kind.returns_graph else JSON)
+    for graph in default_graphs:
+        sparql.addDefaultGraph(str(graph))
+    with _errors(endpoint, timeout):
+        response = sparql.query().response
+        content_type = _media_type(response.headers.get("Content-Type"))
+        body = response.read()
+    return _parse_answer(endpoint, kind, content_type, body)
+
+
+def load_graphs(
+    store: str,
+    dataset: Dataset,
+    *,
+    batch_size: int,
+    timeout: float,
+    graphs: Sequence[URIRef] = STORED_GRAPHS,
+) -> list[LoadedGraph]:
+    """Replace each named graph in the Graph Store at ``store`` with the dataset's copy.
+
+    The first batch of at most ``batch_size`` triples is sent with ``PUT``
+    (which replaces the graph), the rest with ``POST`` (which adds to it).
+    Triples that share a blank node always travel in the same batch, since a
+    blank node means a different node in every request.
+    """
+    if batch_size < 1:
+        raise EndpointError(f"batch size must be at least 1, not {batch_size}")
+    loaded = []
+    for graph_iri in graphs:
+        graph = dataset.graph(graph_iri)
+        batches = list(_batches(graph, batch_size)) or [[]]
+        url = _graph_url(store, graph_iri)
+        for number, batch in enumerate(batches):
+            method = "PUT" if number == 0 else "POST"
+            _send(url, method, _ntriples(batch), timeout)
+        loaded.append(LoadedGraph(graph_iri, len(graph), len(batches)))
+    return loaded
+
+
+def verify(endpoint: str, loaded: Sequence[LoadedGraph], *, timeout: float) -> None:
+    """Check through the query endpoint that every loaded graph holds all its triples."""
+    for item in loaded:
+        found = count_triples(endpoint, item.graph, timeout=timeout)
+        if found != item.triples:
+            raise EndpointError(
+                f"{endpoint}: holds {found} triples in {item.graph}, not the {item.triples} sent"
+            )
+
+
+def count_triples(endpoint: str, graph: URIRef, *, timeout: float) -> int:
+    """How many triples the endpoint holds in the named graph ``graph``."""
+    text = f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}"
+    result = query(endpoint, text, QueryKind.SELECT, timeout=timeout, default_graphs=())
+    if len(result.rows) != 1 or result.rows[0][0] is None:
+        raise EndpointError(f"{endpoint}: no triple count for {graph} in the answer")
+    return int(result.rows[0][0].toPython())  # type: ignore[union-attr]
+
+
+def _parse_answer(endpoint: str, kind: QueryKind, content_type: str, body: bytes) -> QueryResult:
+    """Parse an endpoint's answer, refusing content that is not what SPARQL promises."""
+    if kind.returns_graph:
+        rdf_format = _GRAPH_TYPES.get(content_type)
+        if rdf_format is None:
+            answered = content_type or "no content type"
+            raise EndpointError(f"{endpoint}: answered {answered}, not RDF")
+        try:
+            graph = Graph().parse(data=body, format=rdf_format)
+        except Exception as exc:  # rdflib parsers raise many types
+            raise EndpointError(f"{endpoint}: answered malformed {content_type}: {exc}") from None
+        return QueryResult(kind, graph=bind_prefixes(graph))
+    if content_type not in _RESULT_TYPES:
+        raise EndpointError(
+            f"{endpoint}: answered {content_type or 'no content type'}, not SPARQL results JSON"
+        )
+    try:
+        parsed = Result.parse(io.BytesIO(body), format="json")
+    except Exception as exc:  # malformed JSON or a JSON document that is no result
+        raise EndpointError(f"{endpoint}: answered malformed SPARQL results JSON: {exc}") from None
+    if parsed.type != kind.name:
+        raise EndpointError(f"{endpoint}: answered {parsed.type} results to a {kind.name} query")
+    return QueryResult.from_rdflib(kind, parsed)
+
+
+@contextmanager
+def _errors(url: str, timeout: float) -> Iterator[None]:
+    """Turn network and protocol failures inside the block into EndpointErrors."""
+    try:
+        yield
+    except Exception as exc:
+        message = _describe(exc, timeout)
+        if message is None:
+            raise
+        raise EndpointError(f"{url}: {message}") from None
+
+
+def _describe(exc: BaseException, timeout: float) -> str | None:
+    """A one-line reason for a failed request, or None if ``exc`` is not a network failure."""
+    if isinstance(exc, TimeoutError | socket.timeout) or (
+        isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
+    ):
+        return f"no answer within {timeout:g} s (timeout)"
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"answered HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, SPARQLWrapperException):
+        first_line = str(exc).strip().splitlines()[0]
+        return f"refused the query: {first_line}"
+    if isinstance(exc, urllib.error.URLError):
+        return f"cannot connect ({exc.reason})"
+    if isinstance(exc, ConnectionError | OSError):
+        return f"connection failed ({exc})"
+    return None
+
+
+def _media_type(header: str | None) -> str:
+    return (header or "").split(";")[0].strip().lower()
+
+
+def _graph_url(store: str, graph: URIRef) -> str:
+    separator = "&" if "?" in store else "?"
+    return f"{store}{separator}{urlencode({'graph': str(graph)})}"
+
+
+def _send(url: str, method: str, body: bytes, timeout: float) -> None:
+    request = urllib.request.Request(
+        url, data=body, method=method, headers={"Content-Type": "application/n-triples"}
+    )
+    with _errors(url, timeout), urllib.request.urlopen(request, timeout=timeout) as response:
+        response.read()
+
+
+def _ntriples(triples: Iterable[tuple]) -> bytes:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def _batches(graph: Graph, size: int) -> Iterator[list[tuple]]:
+    """Split ``graph`` into batches of about ``size`` triples, keeping blank nodes whole."""
+    batch: list[tuple] = []
+    for unit in _units(graph):
+        if batch and len(batch) + len(unit) > size:
+            yield batch
+            batch = []
+        batch.extend(unit)
+    if batch:
+        yield batch
+
+
+def _units(graph: Graph) -> Iterator[list[tuple]]:
+    """Triples without blank nodes one by one; triples linked by blank nodes as one group each."""
+    parent: dict[BNode, BNode] = {}
+
+    def root(node: BNode) -> BNode:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    grouped: list[tuple] = []
+    for triple in graph:
+        blanks = [term for term in triple if isinstance(term, BNode)]
+        if not blanks:
+            yield [triple]
+            continue
+        grouped.append(triple)
+        first = root(blanks[0])
+        for other in blanks[1:]:
+            parent[root(other)] = first
+    groups: dict[BNode, list[tuple]] = {}
+    for triple in grouped:
+        blank = next(term for term in triple if isinstance(term, BNode))
+        groups.setdefault(root(blank), []).append(triple)
+    yield from groups.values()

@@ -1,0 +1,275 @@
+"""Remote runs: a real Oxigraph server loaded with `spacecoop load` answers every saved
+query as the local run does, and broken endpoints give one-line errors."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Dataset
+from rdflib.compare import isomorphic
+
+from spacecoop import endpoint, queries
+from spacecoop.cli import main
+from spacecoop.endpoint import EndpointError
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, ID, SCO
+from spacecoop.queries import QueryError, SavedQuery
+from spacecoop.results import QueryKind, QueryResult
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = [q for q in queries.catalogue(ROOT).values() if not q.services]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _oxigraph_command() -> str:
+    command = Path(sys.executable).parent / "oxigraph"
+    found = str(command) if command.exists() else shutil.which("oxigraph")
+    if found is None:
+        pytest.fail(
+            "the `oxigraph` command is missing: install the test extra (pip install -e .[test])"
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def oxigraph() -> Iterator[str]:
+    """An in-memory Oxigraph server on a free local port; yields its base URL."""
+    port = _free_port()
+    bind = f"127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [_oxigraph_command(), "serve", "--bind", bind],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://{bind}"
+    try:
+        _wait_until_up(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stderr is not None:
+            server.stderr.close()
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    probe = f"{base}/query?query=ASK%7B%7D"
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"oxigraph exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(probe, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"oxigraph did not answer at {base} within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def loaded(oxigraph: str) -> str:
+    """The server after `spacecoop load`; yields its query endpoint URL.
+
+    A small batch size makes the loader split every graph into several requests.
+    """
+    args = ["load", "--endpoint", f"{oxigraph}/query", "--store", f"{oxigraph}/store"]
+    assert main([*args, "--batch-size", "150", "--root", str(ROOT)]) == 0
+    return f"{oxigraph}/query"
+
+
+def test_load_puts_each_named_graph_whole(loaded: str, dataset: Dataset) -> None:
+    for graph in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_SHAPES):
+        assert endpoint.count_triples(loaded, graph, timeout=10) == len(dataset.graph(graph))
+
+
+def test_load_keeps_blank_node_structures_intact(loaded: str) -> None:
+    # sco:location's domain is a union class: a blank node with an RDF list behind it.
+    text = """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?member WHERE {
+          <https://w3id.org/spacecoop/def#location>
+            rdfs:domain/owl:unionOf/rdf:rest*/rdf:first ?member
+        }"""
+    result = endpoint.query(loaded, text, QueryKind.SELECT, timeout=10)
+    assert {row[0] for row in result.rows} == {SCO.Event, SCO.Initiative}
+
+
+@pytest.mark.parametrize("query", LOCAL, ids=[q.name for q in LOCAL])
+def test_every_saved_query_answers_the_same_on_oxigraph(
+    query: SavedQuery, loaded: str, dataset: Dataset
+) -> None:
+    local = queries.run(query, dataset=dataset)
+    remote = queries.run(query, endpoint=loaded, timeout=30)
+    _assert_same(local, remote)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("events-in-year", {"year": "2019"}),
+        ("events-in-place", {"place": str(ID["place/hainan"])}),
+        ("initiatives", {"status": str(SCO.intended)}),
+        ("well-attended-events", {"min": "4"}),
+        ("party-signed-memorandum", {"party": str(ID["country/japan"])}),
+        ("describe-entity", {"entity": str(ID["place/beijing"])}),
+        ("find-by-name", {"text": 'Toulouse" } ; DROP ALL ; #'}),
+        ("chinese-name", {"name": "中国"}),
+    ],
+)
+def test_parameters_bind_the_same_way_on_oxigraph(
+    name: str, params: dict[str, str], loaded: str, dataset: Dataset
+) -> None:
+    local = queries.run(name, params, dataset=dataset, root=ROOT)
+    remote = queries.run(name, params, endpoint=loaded, root=ROOT)
+    _assert_same(local, remote)
+
+
+def _assert_same(local: QueryResult, remote: QueryResult) -> None:
+    assert local.kind == remote.kind
+    if local.kind.returns_graph:
+        assert local.graph is not None and remote.graph is not None
+        assert isomorphic(local.graph, remote.graph)
+    else:  # every saved SELECT orders its rows completely, so the order must agree too
+        assert (local.variables, local.boolean) == (remote.variables, remote.boolean)
+        assert local.rows == remote.rows
+
+
+def test_an_injection_attempt_never_reaches_the_endpoint(
+    loaded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "http://x> } ; DROP ALL ; #"
+    with pytest.raises(QueryError, match="not an absolute IRI"):
+        queries.run("describe-entity", {"entity": hostile}, endpoint=loaded, root=ROOT)
+    args = ["query", "describe-entity", "--param", f"entity={hostile}", "--endpoint", loaded]
+    assert main([*args, "--root", str(ROOT)]) == 2
+    assert "not an absolute IRI" in capsys.readouterr().err
+    assert endpoint.count_triples(loaded, GRAPH_DATA, timeout=10) > 0  # nothing was dropped
+
+
+def test_infer_does_not_apply_to_an_endpoint(loaded: str) -> None:
+    with pytest.raises(QueryError, match="--infer"):
+        queries.run("topics", endpoint=loaded, infer=True, root=ROOT)
+
+
+def test_the_command_line_runs_on_the_endpoint(
+    loaded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["query", "party-signed-memorandum", "--endpoint", loaded, "--root", str(ROOT)]
+    assert main(args) == 0
+    assert capsys.readouterr().out == "true\n"
+
+
+# --- endpoints that fail ------------------------------------------------------------------
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Answers every request the way the server's ``mode`` says."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self._answer()
+
+    do_GET = do_PUT = do_POST  # noqa: N815
+
+    def _answer(self) -> None:
+        mode = self.server.mode  # type: ignore[attr-defined]
+        if mode == "slow":
+            time.sleep(2)
+        status, content_type, body = {
+            "html": (200, "text/html", b"<html><body>Welcome</body></html>"),
+            "error": (500, "text/plain", b"out of memory"),
+            "slow": (200, "application/sparql-results+json", b'{"head":{},"boolean":true}'),
+            "junk": (200, "application/sparql-results+json", b"{not json"),
+        }[mode]
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:  # the client gave up waiting (the slow mode)
+            pass
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
+        """Keep the test output clean."""
+
+
+@pytest.fixture
+def bad_endpoint(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A local HTTP server that answers in the way given by the test's parameter."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.mode = request.param  # type: ignore[attr-defined]
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("bad_endpoint", "message"),
+    [
+        ("html", "answered text/html, not SPARQL results JSON"),
+        ("error", "EndPointInternalError"),
+        ("slow", "no answer within 0.5 s (timeout)"),
+        ("junk", "answered malformed SPARQL results JSON"),
+    ],
+    indirect=["bad_endpoint"],
+)
+def test_a_badly_answering_endpoint_is_a_one_line_error(
+    bad_endpoint: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(EndpointError, match=re.escape(message)):
+        queries.run("topics", endpoint=bad_endpoint, timeout=0.5, root=ROOT)
+    args = ["query", "topics", "--endpoint", bad_endpoint, "--timeout", "0.5"]
+    assert main([*args, "--root", str(ROOT)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {bad_endpoint}: ") and len(err.splitlines()) == 1
+
+
+def test_an_endpoint_that_is_down_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    down = f"http://127.0.0.1:{_free_port()}/query"  # nothing listens there
+    with pytest.raises(EndpointError, match="cannot connect"):
+        queries.run("topics", endpoint=down, root=ROOT)
+    assert main(["load", "--endpoint", down, "--root", str(ROOT)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("bad_endpoint", ["error"], indirect=True)
+def test_a_graph_store_that_fails_stops_the_load(bad_endpoint: str) -> None:
+    with pytest.raises(EndpointError, match="answered HTTP 500"):
+        endpoint.load_graphs(bad_endpoint, Dataset(), batch_size=10, timeout=5)
+
+
+def test_batches_never_split_a_blank_node(dataset: Dataset) -> None:
+    ontology = dataset.graph(GRAPH_ONTOLOGY)
+    batches = list(endpoint._batches(ontology, 7))
+    assert sum(map(len, batches)) == len(ontology)
+    owners: dict[object, int] = {}
+    for number, batch in enumerate(batches):
+        for triple in batch:
+            for term in triple:
+                if isinstance(term, BNode):
+                    assert owners.setdefault(term, number) == number
