@@ -198,7 +198,11 @@ def build_command(subparsers: Subparsers) -> None:
         from .publish.build import PublishError
 
         try:
-            result = build(dataset.load(args.root), args.out)
+            result = build(
+                dataset.load(args.root),
+                args.out,
+                saved_queries=list(queries.catalogue(args.root).values()),
+            )
         except PublishError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_INVALID
@@ -238,6 +242,7 @@ def serve_command(subparsers: Subparsers) -> None:
         print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
         serve.serve(
             dataset.load(args.root),
+            queries.catalogue(args.root),
             host=args.host,
             port=args.port,
             site=args.dist,

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources as package_files
@@ -21,14 +21,13 @@ from rdflib import Dataset, Graph
 
 from .. import reason
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, RDF, bind_prefixes
+from ..queries import SavedQuery
+from ..sparql_examples import catalogue_graph
 from . import describe, dumps, html
 from .htaccess import RULES
 from .paths import resource_path
 from .resources import describe as describe_resource
 from .resources import published_resources
-
-#: Writes extra files into the site being built (e.g. the saved-query pages).
-Extra = Callable[[Graph, Path], None]
 
 _RDF_FORMATS = (("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml"))
 
@@ -85,7 +84,11 @@ def _serialise(graph: Graph, stem: Path) -> None:
 
 
 def build(
-    ds: Dataset, out: Path, *, extras: tuple[Extra, ...] = (), today: dt.date | None = None
+    ds: Dataset,
+    out: Path,
+    *,
+    saved_queries: Sequence[SavedQuery] = (),
+    today: dt.date | None = None,
 ) -> BuildResult:
     """Write the whole site for ``ds`` into ``out`` atomically and describe what was written."""
     ontology = bind_prefixes(Graph() + ds.graph(GRAPH_ONTOLOGY))
@@ -135,6 +138,11 @@ def build(
         (site / "static").mkdir()
         for item in static.iterdir():
             (site / "static" / item.name).write_bytes(item.read_bytes())
-        for extra in extras:
-            extra(union, site)
+        _write(site / "queries.html", html.queries_page(list(saved_queries)))
+        examples = catalogue_graph(str(describe.SPARQL_ENDPOINT), queries=saved_queries)
+        examples.serialize(site / "queries.ttl", format="turtle", encoding="utf-8")
+        (site / ".well-known" / "sparql-examples").mkdir()
+        shutil.copyfile(
+            site / "queries.ttl", site / ".well-known" / "sparql-examples" / "index.ttl"
+        )
     return BuildResult(out=out, pages=pages, triples=len(union), dumps=written)

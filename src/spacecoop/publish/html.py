@@ -10,18 +10,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, URIRef
 
+from ..namespaces import curie
 from . import ontology_docs, resources, visuals
 from .paths import href
 
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("spacecoop.publish", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["curie"] = lambda iri: curie(str(iri))
+    return env
 
 
 def _root(path: str) -> str:
@@ -77,3 +80,13 @@ def home_page(
             for k, v in sorted(browse.items())
         ],
     )
+
+
+def queries_page(saved_queries: list[Any]) -> str:
+    """The catalogue of saved queries, each with a form to run it on the served site."""
+    return render("queries.html.j2", "queries.html", title="Saved queries", queries=saved_queries)
+
+
+def query_results_page(saved: Any, path: str, **context: Any) -> str:
+    """One saved query's answer: a table of rows, a yes/no, or a graph in Turtle."""
+    return render("query_results.html.j2", path, title=saved.summary, q=saved, **context)

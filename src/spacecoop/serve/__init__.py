@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import uvicorn
@@ -11,6 +12,7 @@ from rdflib import Dataset
 
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
 from ..publish import build
+from ..queries import SavedQuery
 from .app import create_app
 from .sparql import Limits, QueryService
 
@@ -35,6 +37,7 @@ def query_service(site: Path, *, workers: int = 2, limits: Limits | None = None)
 
 def serve(
     ds: Dataset,
+    catalogue: Mapping[str, SavedQuery],
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -45,10 +48,12 @@ def serve(
     """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped."""
     with tempfile.TemporaryDirectory(prefix="spacecoop-site-") as scratch:
         if site is None:
-            site = build(ds, Path(scratch) / "site").out
+            site = build(ds, Path(scratch) / "site", saved_queries=list(catalogue.values())).out
         service = query_service(site, workers=workers, limits=limits)
         try:
-            uvicorn.run(create_app(site, service), host=host, port=port, log_level="warning")
+            uvicorn.run(
+                create_app(site, service, catalogue), host=host, port=port, log_level="warning"
+            )
         finally:
             service.close()
 

@@ -9,7 +9,7 @@ an extension is answered 303 See Other to the representation the client's
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -22,6 +22,8 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..queries import SavedQuery
+from . import saved as saved_queries
 from .negotiation import choose
 from .sparql import QueryService
 
@@ -70,8 +72,11 @@ def _inside(site: Path, relative: str) -> Path | None:
     return None
 
 
-def create_app(site: Path, queries: QueryService) -> Starlette:
-    """The application serving the built ``site`` and answering SPARQL with ``queries``."""
+def create_app(
+    site: Path, queries: QueryService, catalogue: Mapping[str, SavedQuery] | None = None
+) -> Starlette:
+    """The application serving the built ``site``, answering SPARQL and saved queries."""
+    catalogue = catalogue or {}
     site = site.resolve()
 
     def negotiate(request: Request, stem: str) -> Response:
@@ -120,6 +125,24 @@ def create_app(site: Path, queries: QueryService) -> Starlette:
         )
         return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
 
+    async def saved_query(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in catalogue:
+            return PlainTextResponse(f"no saved query named {name!r}\n", status_code=404)
+        given = dict(request.query_params)
+        if len(given) != len(request.query_params.multi_items()):
+            return PlainTextResponse("give each parameter once\n", status_code=400)
+        outcome = await run_in_threadpool(
+            saved_queries.answer, queries, catalogue[name], given, request.headers.get("accept")
+        )
+        return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+
+    async def examples(request: Request) -> Response:
+        return FileResponse(
+            site / ".well-known" / "sparql-examples" / "index.ttl",
+            media_type="text/turtle; charset=utf-8",
+        )
+
     async def preflight(request: Request) -> Response:
         return Response(
             status_code=204,
@@ -139,6 +162,9 @@ def create_app(site: Path, queries: QueryService) -> Starlette:
         Route("/id/{path:path}", resource, methods=["GET", "HEAD"]),
         Route("/def", ontology, methods=["GET", "HEAD"]),
         Route("/.well-known/void", void, methods=["GET", "HEAD"]),
+        Route("/.well-known/sparql-examples", examples, methods=["GET", "HEAD"]),
+        Route("/.well-known/sparql-examples/", examples, methods=["GET", "HEAD"]),
+        Route("/queries/{name}", saved_query, methods=["GET", "HEAD"]),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/sparql", preflight, methods=["OPTIONS"]),
         Mount("/", StaticFiles(directory=site, html=True)),
