@@ -51,7 +51,9 @@ def answer(
     if outcome.status != 200:
         return outcome
     path = f"queries/{saved.name}.html"
-    shown = [(name, str(term)) for name, term in sorted(bindings.items())]
+    shown = [
+        (p.name, str(bindings[p.variable])) for p in saved.parameters if p.variable in bindings
+    ]
     if saved.kind.returns_graph:
         page = html.query_results_page(
             saved, path, bindings=shown, boolean=None, graph_text=outcome.body.decode("utf-8")
