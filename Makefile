@@ -13,7 +13,7 @@ SPACECOOP := $(BIN)/spacecoop
 .PHONY: help build test lint clean distclean
 
 help:
-	@echo "make build      validate, reason and build dist/ (for now: stats)"
+	@echo "make build      validate, reason and build dist/ (dumps, pages, docs)"
 	@echo "make test       lint, then the whole test suite (what CI runs)"
 	@echo "make lint       ruff check"
 	@echo "make clean      remove build outputs and caches (keeps .venv)"
@@ -27,11 +27,19 @@ $(STAMP): pyproject.toml
 # One line per build step, run in order; add `$(SPACECOOP) validate` etc. here.
 build: $(STAMP)
 	$(SPACECOOP) stats
+	$(SPACECOOP) build --out dist
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 
-test: lint
+# The browser test drives Debian's Chromium (Playwright's own browser download is not reachable).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser test"
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends chromium
+
+test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
 clean:
