@@ -252,3 +252,17 @@ def _rdflib_error(path: Path, exc: Exception) -> LoadError:
         message = str(getattr(exc, "_why", "")) or "syntax error"
         return LoadError(path, None if line is None else line + 1, column, message)
     return LoadError(path, None, None, f"{type(exc).__name__}: {exc}")
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a source file, checked to be readable UTF-8 (else a located LoadError)."""
+    raw = _read_bytes(Path(path))
+    _check_utf8(Path(path), raw)
+    return raw
+
+
+def locate_syntax_error(
+    path: Path, raw: bytes, rdf_format: pyoxigraph.RdfFormat
+) -> LoadError | None:
+    """The first syntax error in ``raw`` as a located LoadError, or None if it parses."""
+    return _oxigraph_error(Path(path), raw, rdf_format, Path(path).resolve().as_uri())

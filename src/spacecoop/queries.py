@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Dataset, Graph, URIRef, Variable
 
 from . import endpoint as remote
 from . import reason
+from . import store as fast
 from .dataset import find_root, load
 from .namespaces import QUERY
 from .params import (
@@ -176,13 +178,15 @@ def run(
     infer: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     dataset: Dataset | None = None,
+    store: pyoxigraph.Store | None = None,
     root: Path | None = None,
 ) -> QueryResult:
     """Answer a saved query, with ``params`` (name -> text) bound as checked RDF terms.
 
     Locally the query sees the union of the ontology and data graphs of
     ``dataset`` (loaded from ``root`` when not given), or their OWL RL closure
-    with ``infer``. With ``endpoint`` it runs there instead, on the default
+    with ``infer``; given a pyoxigraph ``store`` (the fast path for big data),
+    it runs there. With ``endpoint`` it runs there instead, on the default
     graph made of our data and ontology graphs, waiting at most ``timeout``
     seconds. Raises QueryError, or EndpointError for a failing endpoint.
     """
@@ -196,6 +200,10 @@ def run(
             raise QueryError("--infer reasons over the local graphs; it cannot apply to --endpoint")
         text = inject_values(saved.body, bindings)
         return remote.query(endpoint, text, saved.kind, timeout=timeout)
+    if store is not None:
+        if infer:
+            raise QueryError("--infer reasons with rdflib; it is not available on the fast path")
+        return fast.query(store, inject_values(saved.body, bindings), saved.kind)
     graph = _local_graph(load(root) if dataset is None else dataset, infer)
     initial = {Variable(name): term for name, term in bindings.items()}
     try:

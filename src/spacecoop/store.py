@@ -1,0 +1,141 @@
+"""The fast path: the same repository loaded into a pyoxigraph store instead of rdflib.
+
+rdflib stays the public model (``dataset.load``), but at a million triples it
+parses ~10x slower than pyoxigraph and queries ~10x slower too. Commands
+switch to this store automatically when the data files are large
+(:func:`prefers_store`); both paths give the same answers (tested on small data).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .dataset import LoadError, find_root, find_sources, locate_syntax_error, read_source
+from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+from .results import QueryKind, QueryResult
+
+FAST_PATH_BYTES = int(os.environ.get("SPACECOOP_FAST_PATH_BYTES", 20_000_000))
+"""Data files larger than this in total (about 130,000 triples) take the fast path."""
+
+_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES}
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def prefers_store(root: Path | None = None) -> bool:
+    """Whether the repository is big enough for the pyoxigraph path to pay off."""
+    files = find_sources(find_root() if root is None else root)
+    return sum(p.stat().st_size for p in files.data) > FAST_PATH_BYTES
+
+
+def load_store(root: Path | None = None) -> ox.Store:
+    """Load ontology, shapes and data into one in-memory store, a named graph per part.
+
+    Raises :class:`LoadError` with file, line and column like :func:`dataset.load`.
+    """
+    files = find_sources(find_root() if root is None else root)
+    store = ox.Store()
+    for graph_iri, paths in (
+        (GRAPH_ONTOLOGY, files.ontology),
+        (GRAPH_SHAPES, files.shapes),
+        (GRAPH_DATA, files.data),
+    ):
+        for path in paths:
+            load_file(store, path, graph_iri)
+    return store
+
+
+def load_file(store: ox.Store, path: Path, graph_iri: URIRef) -> None:
+    """Bulk-load one Turtle or N-Triples file into ``graph_iri`` of ``store``."""
+    raw = read_source(path)
+    fmt = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+    try:
+        store.bulk_load(
+            raw, format=fmt, base_iri=path.resolve().as_uri(), to_graph=ox.NamedNode(str(graph_iri))
+        )
+    except (SyntaxError, ValueError, OSError) as exc:
+        error = locate_syntax_error(path, raw, fmt)
+        raise (error or LoadError(path, None, None, str(exc))) from exc
+
+
+def from_dataset(
+    ds: Dataset, graphs: Iterable[URIRef] = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_DATA)
+) -> ox.Store:
+    """Copy named graphs of an rdflib Dataset into a new store (for small data and tests)."""
+    store = ox.Store()
+    for graph_iri in graphs:
+        target = ox.NamedNode(str(graph_iri))
+        store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
+            for s, p, o in ds.graph(graph_iri)
+        )
+    return store
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equivalent pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_rdflib(term: object) -> Node | None:
+    """A pyoxigraph term (or ``None`` for unbound) as the equivalent rdflib term."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # rdflib keeps simple literals untyped
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def query(store: ox.Store, text: str, kind: QueryKind) -> QueryResult:
+    """Run a query on ``store`` over the ontology and data graphs, as a :class:`QueryResult`.
+
+    Parameters reach ``text`` as a ``VALUES`` block of checked terms
+    (:func:`spacecoop.params.inject_values`), exactly as for remote endpoints:
+    pyoxigraph's own substitution only binds variables that are projected.
+    """
+    answer = store.query(
+        text, default_graph=[ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
+    )
+    if kind is QueryKind.ASK:
+        return QueryResult(kind, boolean=bool(answer))
+    if kind.returns_graph:
+        graph = bind_prefixes(Graph())
+        for found in answer:
+            graph.add(
+                (to_rdflib(found.subject), to_rdflib(found.predicate), to_rdflib(found.object))
+            )
+        return QueryResult(kind, graph=graph)
+    variables = tuple(v.value for v in answer.variables)
+    rows = tuple(tuple(to_rdflib(solution[v]) for v in variables) for solution in answer)
+    return QueryResult(kind, variables=variables, rows=rows)
+
+
+def to_rdflib_graph(store: ox.Store, graph_iri: URIRef) -> Graph:
+    """One named graph of ``store`` as an rdflib Graph (to hand results to rdflib-based code)."""
+    graph = bind_prefixes(Graph())
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri))):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph

@@ -1,0 +1,93 @@
+"""The pyoxigraph fast path gives the same answers as the rdflib path, and fails as clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+
+from spacecoop import queries, store
+from spacecoop.dataset import LoadError, load
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
+from spacecoop.results import QueryKind
+
+CATALOGUE = queries.catalogue(Path(__file__).resolve().parent.parent)
+LOCAL = sorted(name for name, q in CATALOGUE.items() if not q.services)
+
+
+@pytest.fixture(scope="module")
+def fast_store(repo_root: Path) -> object:
+    return store.load_store(repo_root)
+
+
+def test_the_store_holds_the_same_graphs_as_the_rdflib_dataset(
+    fast_store, dataset: Dataset
+) -> None:  # type: ignore[no-untyped-def]
+    for graph_iri in (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_DATA):
+        from_store = store.to_rdflib_graph(fast_store, graph_iri)
+        assert len(from_store) == len(dataset.graph(graph_iri)) > 0
+        assert isomorphic(from_store, dataset.graph(graph_iri))
+
+
+@pytest.mark.parametrize("name", LOCAL)
+def test_every_saved_query_answers_the_same_on_both_paths(
+    fast_store, dataset: Dataset, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    saved = CATALOGUE[name]
+    slow = queries.run(saved, dataset=dataset)
+    fast = queries.run(saved, store=fast_store)
+    if saved.kind.returns_graph:
+        assert isomorphic(slow.graph, fast.graph)
+    elif saved.kind is QueryKind.ASK:
+        assert slow.boolean is fast.boolean
+    else:
+        assert fast.variables == slow.variables
+        ordered = "ORDER BY" in saved.body.upper()
+        if ordered:
+            assert fast.rows == slow.rows
+        else:
+            assert sorted(fast.rows, key=repr) == sorted(slow.rows, key=repr)
+        assert slow.rows, "a query that returns nothing compares nothing"
+
+
+def test_parameters_are_bound_on_the_fast_path_too(fast_store) -> None:  # type: ignore[no-untyped-def]
+    saved = CATALOGUE["memoranda-signed-by-party"]
+    russia = queries.run(
+        saved, {"party": "https://w3id.org/spacecoop/id/country/russia"}, store=fast_store
+    )
+    japan = queries.run(
+        saved, {"party": "https://w3id.org/spacecoop/id/country/japan"}, store=fast_store
+    )
+    assert len(russia.rows) == 1 and japan.rows == ()
+    with pytest.raises(queries.QueryError):
+        queries.run(saved, {"party": "http://x> } ; DROP ALL ; #"}, store=fast_store)
+
+
+def test_a_broken_file_is_located_on_the_fast_path(make_repo, ontology_ttl: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_repo(
+        {
+            "ontology/spacecoop.ttl": ontology_ttl,
+            "data/x.ttl": "@prefix ex: <http://example.org/> .\n\nex:a ex:b .\n",
+        }
+    )
+    with pytest.raises(LoadError) as caught:
+        store.load_store(root)
+    assert caught.value.path.name == "x.ttl" and caught.value.line == 3
+
+
+def test_the_fast_path_is_chosen_by_size(
+    make_repo, ontology_ttl: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    root = make_repo(
+        {"ontology/spacecoop.ttl": ontology_ttl, "data/x.ttl": "# " + "x" * 1000 + "\n"}
+    )
+    monkeypatch.setattr(store, "FAST_PATH_BYTES", 2000)
+    assert store.prefers_store(root) is False
+    monkeypatch.setattr(store, "FAST_PATH_BYTES", 500)
+    assert store.prefers_store(root) is True
+
+
+def test_loading_matches_rdflib_on_the_repository(repo_root: Path) -> None:
+    assert len(store.load_store(repo_root)) == len(load(repo_root))
