@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml
 
 # One line per build step, run in order; add `$(SPACECOOP) validate` etc. here.
 build: $(STAMP)
+	$(SPACECOOP) validate
+	$(SPACECOOP) fmt --check
 	$(SPACECOOP) stats
 	$(SPACECOOP) build --out dist
 

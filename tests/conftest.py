@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -123,3 +123,113 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+# --- Publishing and serving (issue 6) -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, repo_root: Path) -> Path:
+    """The repository's site, built once per session into a temporary ``dist/``.
+
+    Shared between tests: do not modify it; copy it first (``shutil.copytree``).
+    """
+    from spacecoop import queries
+    from spacecoop.publish import build
+
+    out = tmp_path_factory.mktemp("site") / "dist"
+    build(dataset, out, saved_queries=list(queries.catalogue(repo_root).values()))
+    return out
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (Linux ``/proc``)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="session")
+def server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``spacecoop serve --dist <site> --timeout 2`` on a free local port; yields its base URL.
+
+    Started once per session; stopped at the end, and its query workers with it.
+    """
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).parent / "spacecoop"),
+        "serve",
+        "--dist",
+        str(site),
+        "--port",
+        str(port),
+        "--timeout",
+        "2",
+    ]
+    log = tmp_path_factory.mktemp("server") / "stderr.log"
+    with log.open("wb") as stderr:  # a file, not a pipe: a full pipe would stall the server
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"spacecoop serve exited: {log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(base + "/index.html", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("spacecoop serve did not answer within 60 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        workers = _children(process.pid)
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        leftover = sorted(pid for pid in workers if _alive(pid))
+        assert not leftover, f"query workers left running after the server stopped: {leftover}"

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, dataset, endpoint, queries, results, sparql_examples, stats
+from . import (
+    __version__,
+    dataset,
+    endpoint,
+    fmt,
+    queries,
+    report_writers,
+    results,
+    sparql_examples,
+    stats,
+    store,
+    validate,
+)
 from .dataset import LoadError
 from .endpoint import EndpointError
 
@@ -53,22 +67,90 @@ def stats_command(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
+EXIT_FAILED = 1
+"""Validation found violations (or warnings, with --strict), or files are not canonical."""
+
+
+def validate_command(subparsers: Subparsers) -> None:
+    """``spacecoop validate``: SHACL shapes, ontology checks and OWL RL consistency."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check the repository, or given Turtle files, against the ontology and shapes",
+        description="Without PATHS, validate the repository. With PATHS, validate those "
+        "Turtle files as data against the spacecoop ontology and shapes. Exit status: 0 "
+        "conforms, 1 violations (warnings too with --strict), 2 unreadable input.",
+    )
+    _add_root_option(parser)
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="Turtle files")
+    parser.add_argument("--format", choices=tuple(report_writers.FORMATS), default="text")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+
+    def run(args: argparse.Namespace) -> int:
+        report = validate.validate(args.paths or None, args.root)
+        text = report_writers.render(report, args.format, strict=args.strict)
+        if args.output is not None:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            print(text, end="")
+        return EXIT_FAILED if report.fails(args.strict) else EXIT_OK
+
+    parser.set_defaults(run=run)
+
+
+def fmt_command(subparsers: Subparsers) -> None:
+    """``spacecoop fmt``: rewrite Turtle in canonical form, or check that it is."""
+    parser = subparsers.add_parser(
+        "fmt",
+        help="write Turtle files in canonical form (default: the repository's own)",
+        description="Rewrite each file in one sorted, canonical Turtle form, after checking "
+        "that the result holds exactly the same triples. With --check, write nothing, list "
+        "the files that differ and exit 1 if there are any.",
+    )
+    _add_root_option(parser)
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="Turtle files")
+    parser.add_argument("--check", action="store_true", help="only list files not in form")
+
+    def run(args: argparse.Namespace) -> int:
+        paths = args.paths or fmt.default_paths(args.root or dataset.find_root())
+        try:
+            if args.check:
+                differing = fmt.check(paths)
+                for path in differing:
+                    print(f"{path}: not in canonical form (run: spacecoop fmt {path})")
+                return EXIT_FAILED if differing else EXIT_OK
+            for path in fmt.format_files(paths):
+                print(f"formatted {path}")
+        except fmt.FormatError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_OK
+
+    parser.set_defaults(run=run)
+
+
 EXIT_REMOTE = 1
 """A remote endpoint or Graph Store that is down, too slow, or answering badly."""
 
 
-def _query_error(message: object, status: int) -> int:
+def _fail(message: object, status: int) -> int:
+    """Print ``error: message`` on stderr and return ``status``."""
     print(f"error: {message}", file=sys.stderr)
     return status
 
 
-def _params(pairs: list[str]) -> dict[str, str]:
-    """``["k=v", ...]`` as a mapping; a pair without ``=`` or a repeated name is an error."""
+def _param_pair(text: str) -> tuple[str, str]:
+    """One ``--param NAME=VALUE``, split; argparse reports a malformed one with the usage."""
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
+def _params(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The ``--param`` pairs as a mapping; a name given twice is an error."""
     params: dict[str, str] = {}
-    for pair in pairs:
-        name, equals, value = pair.partition("=")
-        if not equals or not name:
-            raise queries.QueryError(f"--param {pair!r} is not NAME=VALUE")
+    for name, value in pairs:
         if name in params:
             raise queries.QueryError(f"--param {name!r} given twice")
         params[name] = value
@@ -86,7 +168,12 @@ def query_command(subparsers: Subparsers) -> None:
     _add_root_option(parser)
     parser.add_argument("name", metavar="NAME", help="a saved query, or list, or export")
     parser.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE", help="a query parameter"
+        "--param",
+        action="append",
+        type=_param_pair,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a query parameter",
     )
     parser.add_argument("--infer", action="store_true", help="query the OWL RL closure")
     parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint")
@@ -95,8 +182,9 @@ def query_command(subparsers: Subparsers) -> None:
         type=_seconds,
         default=queries.DEFAULT_TIMEOUT,
         metavar="S",
-        help="seconds to wait for --endpoint (default: %(default)g)",
+        help="seconds to wait for --endpoint, per attempt (default: %(default)g)",
     )
+    _add_retries_option(parser)
     parser.add_argument(
         "--format",
         choices=(*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS),
@@ -117,19 +205,22 @@ def query_command(subparsers: Subparsers) -> None:
                 print(graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle"), end="")
             else:
                 saved = queries.get(args.name, args.root)
+                local_fast = not (args.endpoint or args.infer) and store.prefers_store(args.root)
                 answer = queries.run(
                     saved,
                     _params(args.param),
                     endpoint=args.endpoint,
                     infer=args.infer,
                     timeout=args.timeout,
+                    backoff=endpoint.Backoff(retries=args.retries),
+                    store=store.load_store(args.root) if local_fast else None,
                     root=args.root,
                 )
                 print(results.render(answer, args.format), end="")
         except (queries.QueryError, queries.CatalogueError, ValueError) as error:
-            return _query_error(error, EXIT_USAGE)
+            return _fail(error, EXIT_USAGE)
         except EndpointError as error:
-            return _query_error(error, EXIT_REMOTE)
+            return _fail(error, EXIT_REMOTE)
         return EXIT_OK
 
     parser.set_defaults(run=run)
@@ -144,9 +235,27 @@ def _positive_int(text: str) -> int:
 
 def _seconds(text: str) -> float:
     value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
     return value
+
+
+def _retries(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"cannot be negative: {value}")
+    return value
+
+
+def _add_retries_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--retries",
+        type=_retries,
+        default=endpoint.DEFAULT_BACKOFF.retries,
+        metavar="N",
+        help="repeat a request up to N times after no connection, a timeout or HTTP 5xx, "
+        "waiting longer each time (default: %(default)d)",
+    )
 
 
 def load_command(subparsers: Subparsers) -> None:
@@ -169,17 +278,25 @@ def load_command(subparsers: Subparsers) -> None:
         metavar="N",
         help="triples per request (default: %(default)d)",
     )
-    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="S")
+    parser.add_argument(
+        "--timeout", type=_seconds, default=60.0, metavar="S", help="seconds per attempt"
+    )
+    _add_retries_option(parser)
 
     def run(args: argparse.Namespace) -> int:
         ds = dataset.load(args.root)
+        backoff = endpoint.Backoff(retries=args.retries)
         try:
             loaded = endpoint.load_graphs(
-                args.store or args.endpoint, ds, batch_size=args.batch_size, timeout=args.timeout
+                args.store or args.endpoint,
+                ds,
+                batch_size=args.batch_size,
+                timeout=args.timeout,
+                backoff=backoff,
             )
-            endpoint.verify(args.endpoint, loaded, timeout=args.timeout)
+            endpoint.verify(args.endpoint, loaded, timeout=args.timeout, backoff=backoff)
         except EndpointError as error:
-            return _query_error(error, EXIT_REMOTE)
+            return _fail(error, EXIT_REMOTE)
         for item in loaded:
             print(f"{item.graph}: {item.triples} triples in {item.requests} request(s)")
         return EXIT_OK
@@ -266,6 +383,8 @@ EXIT_INVALID = 1
 
 COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     stats_command,
+    validate_command,
+    fmt_command,
     query_command,
     load_command,
     build_command,
@@ -286,14 +405,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_INTERNAL = 3
+"""A bug: an exception no command expected (``$SPACECOOP_DEBUG`` shows its traceback)."""
+EXIT_OS = 4
+"""The operating system refused: a file that cannot be read or written, a full disk."""
+EXIT_BROKEN_PIPE = 141
+"""The reader of the output went away (``spacecoop query list | head -1``): 128 + SIGPIPE."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C: 128 + SIGINT, as shells report it."""
+DEBUG_ENV_VAR = "SPACECOOP_DEBUG"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return its exit status (the console script exits with it)."""
+    """Run the command line and return its exit status (the console script exits with it).
+
+    Whatever goes wrong ends in one ``error:`` line on stderr and a status that
+    says what kind of failure it was, never a traceback (unless
+    ``$SPACECOOP_DEBUG`` is set, for a bug report).
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
     except LoadError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(error, EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so that flushing it at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as error:
+        if os.environ.get(DEBUG_ENV_VAR):
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        return _fail(f"{where}{error.strerror or error}", EXIT_OS)
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV_VAR):
+            raise
+        detail = f"{type(error).__name__}: {error}".splitlines()[0]
+        return _fail(
+            f"internal error ({detail}); set {DEBUG_ENV_VAR}=1 for the traceback", EXIT_INTERNAL
+        )
 
 
 if __name__ == "__main__":

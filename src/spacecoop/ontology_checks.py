@@ -2,8 +2,9 @@
 
 In the spirit of ROBOT ``report`` and FOOPS!: every term is declared, labelled
 and defined; labels are unique; the header carries the metadata a consumer
-needs to cite and reuse the ontology. Each check returns plain values so the
-validator can turn them into report results and tests can assert on them.
+needs to cite and reuse the ontology. Each check returns plain values that
+tests can assert on; :func:`results` turns them all into report results named
+as ROBOT names its checks (``missing_label``, ``duplicate_label``, ...).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from spacecoop.namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SCO, SKOS, VANN, XSD
+from spacecoop.report import Result, Severity
 
 # Terms of these namespaces are part of RDF/OWL itself and need no declaration.
 BUILTIN_NAMESPACES: tuple[str, ...] = (str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -46,6 +48,36 @@ REQUIRED_HEADER: dict[URIRef, str] = {
     VANN.preferredNamespacePrefix: "preferred prefix",
     VANN.preferredNamespaceUri: "preferred namespace",
 }
+
+
+# Header field name -> (check name, severity): ROBOT's names where it has one,
+# errors for FOOPS! OM1 (minimum) fields, warnings for OM2 (recommended) ones.
+HEADER_CHECKS: dict[str, tuple[str, Severity]] = {
+    "owl:Ontology declaration": ("missing_ontology_declaration", Severity.VIOLATION),
+    "title": ("missing_ontology_title", Severity.VIOLATION),
+    "description": ("missing_ontology_description", Severity.VIOLATION),
+    "creator": ("missing_ontology_creator", Severity.VIOLATION),
+    "licence": ("missing_ontology_license", Severity.VIOLATION),
+    "version IRI": ("missing_version_iri", Severity.VIOLATION),
+    "preferred namespace": ("missing_preferred_namespace", Severity.VIOLATION),
+    "version IRI distinct from the ontology IRI": ("version_iri_not_distinct", Severity.VIOLATION),
+    "creation date": ("missing_creation_date", Severity.WARNING),
+    "modification date": ("missing_modification_date", Severity.WARNING),
+    "citation": ("missing_citation", Severity.WARNING),
+    "version number": ("missing_version_info", Severity.WARNING),
+    "preferred prefix": ("missing_preferred_prefix", Severity.WARNING),
+}
+
+ONTOLOGY_CHECKS: tuple[str, ...] = (
+    "missing_label",
+    "multiple_labels",
+    "duplicate_label",
+    "missing_definition",
+    *sorted({check for check, _ in HEADER_CHECKS.values()}),
+    "undeclared_term",
+    "unused_term",
+)
+"""Every check :func:`results` runs, by name."""
 
 
 def _is_builtin(term: URIRef) -> bool:
@@ -91,9 +123,22 @@ def undeclared_terms(data: Graph, ontology: Graph) -> list[URIRef]:
 
 
 def unused_terms(data: Graph, ontology: Graph) -> list[URIRef]:
-    """Our own terms that no data uses (informational: the vocabulary may run ahead)."""
-    used = used_terms(data)
-    return [t for t in own_terms(ontology) if t not in used]
+    """Our own terms that the data neither uses nor relies on (informational: the
+    vocabulary may run ahead of the data).
+
+    A term the data does not mention is still relied on when the ontology's
+    description of a used term leads to it: ``sco:Event`` as the superclass of
+    a used ``sco:Symposium``, ``sco:DateAtPrecision`` as the range of a used
+    ``sco:startDate``, ``sco:Status`` as the class of a used ``sco:held``.
+    """
+    relied_on: set[Node] = set(used_terms(data))
+    frontier: list[Node] = list(relied_on)
+    while frontier:
+        for obj in ontology.objects(frontier.pop(), None):
+            if not isinstance(obj, Literal) and obj not in relied_on:
+                relied_on.add(obj)
+                frontier.append(obj)
+    return [t for t in own_terms(ontology) if t not in relied_on]
 
 
 def _english(values: Iterable[Node]) -> list[Literal]:
@@ -139,3 +184,61 @@ def missing_header_metadata(ontology: Graph) -> list[str]:
     if version_iri is not None and version_iri == ONTOLOGY_IRI:
         missing.append("version IRI distinct from the ontology IRI")
     return missing
+
+
+def results(ontology: Graph, data: Graph, *, include_unused: bool = True) -> list[Result]:
+    """Every finding of the checks above as report results (without file and line).
+
+    ``include_unused`` adds an info result per own term the data never uses;
+    leave it out when ``data`` is only part of a graph, such as another
+    repository's files, where most terms are unused by design.
+    """
+    found: list[Result] = []
+
+    def add(
+        check: str, severity: Severity, focus: URIRef, message: str, value: str | None = None
+    ) -> None:
+        found.append(Result(severity, str(focus), None, value, None, check, message))
+
+    for term in missing_labels(ontology):
+        add("missing_label", Severity.VIOLATION, term, "Term has no English rdfs:label; add one.")
+    for term in multiple_labels(ontology):
+        add("multiple_labels", Severity.VIOLATION, term, "Term has more than one English label.")
+    for label, terms in duplicate_labels(ontology).items():
+        for term in terms:
+            others = ", ".join(str(t) for t in terms if t != term)
+            add(
+                "duplicate_label",
+                Severity.VIOLATION,
+                term,
+                f"Term shares the English label '{label}' with {others}; make each label unique.",
+            )
+    for term in missing_definitions(ontology):
+        add(
+            "missing_definition",
+            Severity.WARNING,
+            term,
+            "Term has no English skos:definition; say what it means in one sentence.",
+        )
+    for field in missing_header_metadata(ontology):
+        check, severity = HEADER_CHECKS[field]
+        add(check, severity, ONTOLOGY_IRI, f"The ontology header lacks its {field}.")
+    for term in undeclared_terms(data, ontology):
+        user = _first_user(data, term)
+        add(
+            "undeclared_term",
+            Severity.VIOLATION,
+            user if user is not None else term,
+            f"{term} is not declared in the ontology; check its spelling or declare it.",
+            value=term.n3(),
+        )
+    if include_unused:
+        for term in unused_terms(data, ontology):
+            add("unused_term", Severity.INFO, term, "Term is declared but no data uses it yet.")
+    return found
+
+
+def _first_user(data: Graph, term: URIRef) -> URIRef | None:
+    """The first (sorted) IRI subject whose statements use ``term``, to locate the mistake."""
+    users = {s for s, p, o in data if p == term or o == term}
+    return min((u for u in users if isinstance(u, URIRef)), default=None)

@@ -7,15 +7,48 @@ turn into explicit triples. The input dataset is never modified.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import owlrl
 from owlrl.Namespaces import ERRNS
-from rdflib import Dataset, Graph, Literal
-from rdflib.namespace import OWL, RDF
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
 
-__all__ = ["ERRNS", "asserted", "closure", "inconsistencies", "inferred"]
+__all__ = [
+    "ERRNS",
+    "Inconsistency",
+    "asserted",
+    "closure",
+    "find_inconsistencies",
+    "inconsistencies",
+    "inferred",
+]
+
+# owlrl writes IRIs into messages unquoted: "Disjoint classes A and B have a common individual x".
+_IRI_IN_MESSAGE = re.compile(r"(?:https?|urn|file):[^\s,()'\"<>]+")
+_SCHEMA_TYPES = frozenset(
+    {
+        OWL.Class,
+        RDFS.Class,
+        RDF.Property,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        RDFS.Datatype,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """Why a closed graph is inconsistent, and the individual concerned where one is named."""
+
+    message: str
+    node: URIRef | None
 
 
 def asserted(ds: Dataset) -> Graph:
@@ -72,21 +105,39 @@ def inferred(ds: Dataset, closed: Graph | None = None) -> Graph:
 
 
 def inconsistencies(closed: Graph) -> list[str]:
-    """List why the closed graph is inconsistent, one message each; empty if consistent.
+    """List why the closed graph is inconsistent, one message each; empty if consistent."""
+    return sorted(i.message for i in find_inconsistencies(closed))
+
+
+def find_inconsistencies(closed: Graph) -> list[Inconsistency]:
+    """Why the closed graph is inconsistent, each with the individual it concerns.
 
     Covers the messages owlrl records while reasoning (it adds
     ``[] a err:ErrorMessage ; err:error "..."`` with ``err:`` =
     ``http://www.daml.org/2002/03/agents/agent-ont#``) and every member of
-    ``owl:Nothing``, which no consistent graph has.
+    ``owl:Nothing``, which no consistent graph has (reported once: owlrl
+    already names the members it found).
     """
-    messages = {
-        str(message)
+    found = {
+        Inconsistency(str(message), _individual_named_in(str(message), closed))
         for marker in _error_markers(closed)
         for message in closed.objects(marker, ERRNS.error)
     }
+    named = {i.node for i in found}
     for member in closed.subjects(RDF.type, OWL.Nothing):
-        messages.add(f"{member.n3()} is a member of owl:Nothing")
-    return sorted(messages)
+        if member not in named:
+            node = member if isinstance(member, URIRef) else None
+            found.add(Inconsistency(f"{member.n3()} is a member of owl:Nothing", node))
+    return sorted(found, key=lambda i: i.message)
+
+
+def _individual_named_in(message: str, graph: Graph) -> URIRef | None:
+    """The first IRI in ``message`` that is a subject of ``graph`` and not a class or property."""
+    for text in _IRI_IN_MESSAGE.findall(message):
+        iri = URIRef(text)
+        if (iri, None, None) in graph and not set(graph.objects(iri, RDF.type)) & _SCHEMA_TYPES:
+            return iri
+    return None
 
 
 def _error_markers(graph: Graph) -> set[Node]:

@@ -1,0 +1,128 @@
+"""Canonical Turtle: one sorted, diff-friendly form for every file, written without losing a triple.
+
+The writer is rdflib's ``longturtle`` with ``canon=True`` (blank nodes get
+stable names), with subjects sorted by IRI, the ontology header first, rather
+than by how often they are referenced: otherwise adding a link to a thing would
+move its whole block in the file. Prefixes are the canonical ones
+(:data:`spacecoop.namespaces.PREFIXES`) plus any the file declares itself
+(``event:``, ``bg:``). Before writing, the output is parsed again and must be
+isomorphic to the input; the file is then replaced atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from rdflib import BNode, Graph, Namespace
+from rdflib.compare import isomorphic
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+from rdflib.term import Node
+
+from .dataset import find_sources, parse_file
+from .namespaces import OWL, PREFIXES, RDF
+
+__all__ = ["FormatError", "canonical_text", "check", "default_paths", "format_files"]
+
+
+@dataclass(eq=False)
+class FormatError(Exception):
+    """A file that cannot be rewritten safely (the canonical form would change its graph)."""
+
+    path: Path
+    message: str
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class _SortedLongTurtle(LongTurtleSerializer):
+    """longturtle with subjects in IRI order, the ``owl:Ontology`` header first."""
+
+    def orderSubjects(self) -> list[Node]:  # noqa: N802 (rdflib's method name)
+        headers = set(self.store.subjects(RDF.type, OWL.Ontology))
+        return sorted(
+            super().orderSubjects(),
+            key=lambda s: (isinstance(s, BNode), s not in headers, str(s)),
+        )
+
+
+def default_paths(root: Path) -> list[Path]:
+    """The repository's own Turtle: ontology, shapes and data files."""
+    return list(find_sources(root).all)
+
+
+def canonical_text(path: Path) -> str:
+    """The canonical Turtle for the file at ``path``.
+
+    Raises :class:`~spacecoop.dataset.LoadError` if it does not parse, and
+    :class:`FormatError` if the canonical text would not hold the same graph.
+    """
+    original = parse_file(path, Graph(bind_namespaces="none"))
+    graph = Graph(bind_namespaces="none")
+    graph += original
+    for prefix, namespace in original.namespaces():
+        graph.bind(prefix, namespace)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, Namespace(namespace), override=True, replace=True)
+
+    buffer = BytesIO()
+    _SortedLongTurtle(graph).serialize(buffer, encoding="utf-8", canon=True)
+    text = buffer.getvalue().decode("utf-8").strip() + "\n"
+
+    try:
+        again = Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises many types; all mean "the output does not parse".
+        raise FormatError(
+            path, f"canonical form does not parse ({exc}); file left as it was"
+        ) from exc
+    if not isomorphic(original, again):
+        raise FormatError(path, "canonical form would change the graph; file left as it was")
+    return text
+
+
+def check(paths: Iterable[Path]) -> list[Path]:
+    """The files among ``paths`` that are not in canonical form; nothing is written."""
+    return [p for p in paths if Path(p).read_text(encoding="utf-8") != canonical_text(Path(p))]
+
+
+def format_files(paths: Iterable[Path]) -> list[Path]:
+    """Rewrite each file among ``paths`` in canonical form; return the ones that changed.
+
+    Every file is checked before any is written, so one unsafe file leaves all untouched.
+    """
+    changed = [
+        (path, text)
+        for path, text in ((Path(p), canonical_text(Path(p))) for p in paths)
+        if path.read_text(encoding="utf-8") != text
+    ]
+    for path, text in changed:
+        write_atomically(path, text)
+    return [path for path, _ in changed]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new, never half.
+
+    The text goes to a temporary file beside ``path`` (same file system), takes
+    over the original's permissions, and is renamed over it with ``os.replace``.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

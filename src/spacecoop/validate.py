@@ -1,0 +1,142 @@
+"""Validate Turtle against the spacecoop ontology and shapes, as one located :class:`Report`.
+
+Three kinds of check go into the report: the SHACL shapes (:mod:`spacecoop.shacl`),
+the ROBOT-style ontology checks (:mod:`spacecoop.ontology_checks`) and the
+consistency of the OWL RL closure (:mod:`spacecoop.reason`). Each result is
+then placed at the file and line where its focus node is described
+(:mod:`spacecoop.locate`), so a contributor can go straight to the mistake.
+
+By default the repository itself is validated. Given paths, those files are
+the data and the ontology and shapes come from this package: that is how
+another repository checks its own Turtle against ours.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from . import ontology_checks, reason, shacl
+from .dataset import ROOT_ENV_VAR, LoadError, find_root, find_sources, load, parse_file
+from .locate import index
+from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+from .report import Report, Result, Severity
+
+__all__ = ["CONSISTENCY_CHECK", "Report", "Result", "Severity", "schema_root", "validate"]
+
+CONSISTENCY_CHECK = "inconsistency"
+"""Name of the check that the OWL RL closure of ontology and data is consistent."""
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_INSTALLED_SCHEMA = Path(sys.prefix) / "share" / "spacecoop"
+"""Where ``pip install`` puts a copy of ``ontology/`` (see ``data-files`` in pyproject.toml)."""
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    dataset: Dataset
+    """Ontology, shapes and data, each in its named graph."""
+    files: tuple[Path, ...]
+    """The files they came from, data first, for locating results."""
+    whole_repository: bool
+
+
+def validate(paths: Sequence[Path] | None = None, root: Path | None = None) -> Report:
+    """Validate the repository at ``root``, or the Turtle files ``paths`` against our schema.
+
+    Without ``paths``, everything under ``root`` (default: :func:`dataset.find_root`) is
+    checked. With ``paths``, they form the data graph, and the ontology and shapes come from
+    ``root`` if given, else from :func:`schema_root`. Raises :class:`LoadError` for a file
+    that cannot be read or parsed.
+    """
+    inputs = _inputs(paths, root)
+    ontology = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_ONTOLOGY))
+    shapes = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_SHAPES))
+    data = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_DATA))
+
+    results = shacl.validate_shapes(data, shapes, ontology)
+    results += ontology_checks.results(ontology, data, include_unused=inputs.whole_repository)
+    results += _consistency_results(inputs.dataset)
+
+    checks = shacl.shape_checks(shapes) + [
+        check
+        for check in (*ontology_checks.ONTOLOGY_CHECKS, CONSISTENCY_CHECK)
+        if check != "unused_term" or inputs.whole_repository
+    ]
+    located = _locate(results, inputs.files)
+    return Report(tuple(sorted(located, key=Result.sort_key)), tuple(checks))
+
+
+def schema_root() -> Path:
+    """Where our ontology and shapes are, for validating other repositories' files.
+
+    ``$SPACECOOP_ROOT`` if set, else the source checkout this package runs from,
+    else the copy installed with the package. Never the working directory: the
+    files being checked must not be able to replace the rules they are checked by.
+    """
+    override = os.environ.get(ROOT_ENV_VAR)
+    if override:
+        return Path(override)
+    for directory in _PACKAGE_DIR.parents:
+        if (directory / "ontology" / "spacecoop.ttl").is_file():
+            return directory
+    if (_INSTALLED_SCHEMA / "ontology" / "spacecoop.ttl").is_file():
+        return _INSTALLED_SCHEMA
+    raise LoadError(
+        _INSTALLED_SCHEMA,
+        None,
+        None,
+        "the spacecoop ontology and shapes are not installed; "
+        f"reinstall the package or set {ROOT_ENV_VAR}",
+    )
+
+
+def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
+    if paths is None:
+        root = find_root() if root is None else Path(root)
+        files = find_sources(root)
+        return _Inputs(load(root), files.data + files.ontology + files.shapes, True)
+    schema = find_sources(schema_root() if root is None else Path(root))
+    data_paths = tuple(Path(p) for p in paths)
+    dataset = Dataset()
+    for graph_iri, sources in (
+        (GRAPH_ONTOLOGY, schema.ontology),
+        (GRAPH_SHAPES, schema.shapes),
+        (GRAPH_DATA, data_paths),
+    ):
+        for path in sources:
+            parse_file(path, dataset.graph(graph_iri))
+    return _Inputs(dataset, data_paths + schema.ontology, False)
+
+
+def _consistency_results(dataset: Dataset) -> list[Result]:
+    """One violation per reason the OWL RL closure of ontology and data is inconsistent."""
+    return [
+        Result(
+            Severity.VIOLATION,
+            None if found.node is None else str(found.node),
+            None,
+            None,
+            None,
+            CONSISTENCY_CHECK,
+            f"The OWL RL closure is inconsistent: {found.message}",
+        )
+        for found in reason.find_inconsistencies(reason.closure(dataset))
+    ]
+
+
+def _locate(results: list[Result], files: Sequence[Path]) -> list[Result]:
+    """Give each result the file and line where its focus node is first described."""
+    locations = index(files)
+    located = []
+    for result in results:
+        where = locations.get(result.focus_node or "")
+        if where is not None:
+            result = replace(result, file=where.path, line=where.line)
+        located.append(result)
+    return located
