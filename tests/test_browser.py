@@ -7,11 +7,6 @@ Screenshots of each step are saved under ``build/screenshots/`` for review.
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,38 +29,10 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A freshly built site served by ``spacecoop serve`` on a free loopback port."""
-    spacecoop = Path(sys.executable).with_name("spacecoop")
-    dist = tmp_path_factory.mktemp("browser") / "dist"
-    subprocess.run([spacecoop, "build", "--out", dist], check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [spacecoop, "serve", "--dist", dist, "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"spacecoop serve did not start: {server.communicate()[1]!r}")
-            time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+def site_url(server: str) -> str:
+    """The session's ``spacecoop serve`` (see conftest), serving the built repository."""
+    return server
 
 
 @pytest.fixture(scope="module")

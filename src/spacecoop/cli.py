@@ -306,7 +306,9 @@ def load_command(subparsers: Subparsers) -> None:
 
 def build_command(subparsers: Subparsers) -> None:
     """``spacecoop build``: write the published site and dumps to ``dist/``."""
-    parser = subparsers.add_parser("build", help="build dist/: dumps, VoID/DCAT, pages, docs")
+    parser = subparsers.add_parser(
+        "build", help="validate, then build dist/: dumps, VoID/DCAT, pages, docs"
+    )
     _add_root_option(parser)
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR")
 
@@ -314,6 +316,11 @@ def build_command(subparsers: Subparsers) -> None:
         from .publish import build
         from .publish.build import PublishError
 
+        report = validate.validate(None, args.root)
+        if report.fails():
+            print(report_writers.render(report, "text"), end="", file=sys.stderr)
+            print("error: the data does not conform; nothing was published", file=sys.stderr)
+            return EXIT_INVALID
         try:
             result = build(
                 dataset.load(args.root),

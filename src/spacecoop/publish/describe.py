@@ -66,7 +66,9 @@ def void_graph(data: Graph, ontology: Graph, dumps: list[Dump], modified: dt.dat
     g.add((d, VOID.distinctSubjects, Literal(len(set(union.subjects())))))
     g.add((d, VOID.distinctObjects, Literal(len(set(union.objects())))))
     g.add((d, VOID.properties, Literal(len(set(union.predicates())))))
-    class_counts = Counter(o for s, o in data.subject_objects(RDF.type) if s in things)
+    # void:classes is the number of distinct objects of rdf:type in the whole dataset, and
+    # each class partition counts that class's instances (VoID §4.5, §4.6).
+    class_counts = Counter(o for _, o in union.subject_objects(RDF.type))
     g.add((d, VOID.classes, Literal(len(class_counts))))
     for cls, count in sorted(class_counts.items()):
         partition = BNode()
@@ -104,8 +106,10 @@ def void_graph(data: Graph, ontology: Graph, dumps: list[Dump], modified: dt.dat
                 )
             )
 
+    # A data service is not a distribution (dcat:distribution ranges over dcat:Distribution):
+    # it points at the dataset it serves.
     service = URIRef(SITE_BASE + "sparql#service")
-    g.add((d, DCAT.distribution, service))
+    g.add((service, DCAT.servesDataset, d))
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, DCAT.endpointURL, SPARQL_ENDPOINT))
     g.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))

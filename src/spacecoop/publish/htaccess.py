@@ -8,7 +8,8 @@ from __future__ import annotations
 
 RULES = """\
 # spacecoop-kg: content negotiation for static hosting (Apache mod_rewrite).
-# Each IRI /id/{kind}/{slug} and /def is answered 303 to its .html, .ttl or .jsonld file.
+# Each IRI /id/{kind}/{slug} and /def is answered 303 to its .html, .ttl, .jsonld, .nt
+# or .rdf file.
 Options -MultiViews
 AddType text/turtle .ttl
 AddType application/ld+json .jsonld
@@ -27,6 +28,14 @@ RewriteRule ^(id/[a-z0-9-]+/[a-z0-9-]+(?:/[a-z0-9-]+)?|def)$ $1.ttl [R=303,L]
 # JSON-LD
 RewriteCond %{HTTP_ACCEPT} application/ld\\+json
 RewriteRule ^(id/[a-z0-9-]+/[a-z0-9-]+(?:/[a-z0-9-]+)?|def)$ $1.jsonld [R=303,L]
+
+# N-Triples
+RewriteCond %{HTTP_ACCEPT} application/n-triples
+RewriteRule ^(id/[a-z0-9-]+/[a-z0-9-]+(?:/[a-z0-9-]+)?|def)$ $1.nt [R=303,L]
+
+# RDF/XML
+RewriteCond %{HTTP_ACCEPT} application/rdf\\+xml
+RewriteRule ^(id/[a-z0-9-]+/[a-z0-9-]+(?:/[a-z0-9-]+)?|def)$ $1.rdf [R=303,L]
 
 # Default: the HTML page
 RewriteRule ^(id/[a-z0-9-]+/[a-z0-9-]+(?:/[a-z0-9-]+)?|def)$ $1.html [R=303,L]

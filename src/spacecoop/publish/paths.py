@@ -15,6 +15,8 @@ from ..namespaces import ID, ONTOLOGY_IRI, SCO
 
 SITE_BASE = "https://w3id.org/spacecoop/"
 ONTOLOGY_PAGE = "def.html"
+FOLLOWABLE = ("http://", "https://", "mailto:")
+"""Schemes an IRI may have to become a link; a ``javascript:`` or ``data:`` IRI never does."""
 
 
 def is_local(iri: str) -> bool:
@@ -38,7 +40,8 @@ def href(iri: str, from_path: str) -> str:
     """The link to ``iri`` from the page at site-relative ``from_path`` (e.g. ``id/event/x.html``).
 
     Our things link to their HTML page, vocabulary terms to the ontology page's
-    anchor, and everything else to the IRI itself.
+    anchor, other web IRIs to themselves, and anything else (``javascript:``,
+    ``data:``, ``urn:`` ...) to nowhere: ``""``, the page itself.
     """
     here = posixpath.dirname(from_path) or "."
     if is_local(iri):
@@ -47,7 +50,7 @@ def href(iri: str, from_path: str) -> str:
         return posixpath.relpath(ONTOLOGY_PAGE, here) + "#" + iri[len(str(SCO)) :]
     if iri == str(ONTOLOGY_IRI):
         return posixpath.relpath(ONTOLOGY_PAGE, here)
-    return iri
+    return iri if iri.lower().startswith(FOLLOWABLE) else ""
 
 
 def site_link(target: str, from_path: str) -> str:

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -28,9 +28,9 @@ from .negotiation import choose
 from .sparql import QueryService
 
 # Representation media type -> file extension, in the server's order of preference.
+# (No application/xhtml+xml: the pages are HTML, not XML, and are served as text/html.)
 REPRESENTATIONS = {
     "text/html": "html",
-    "application/xhtml+xml": "html",
     "text/turtle": "ttl",
     "application/ld+json": "jsonld",
     "application/n-triples": "nt",
@@ -65,10 +65,17 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 
 def _inside(site: Path, relative: str) -> Path | None:
-    """The file for ``relative`` if it exists inside ``site`` (no path traversal)."""
-    candidate = (site / relative).resolve()
-    if candidate.is_file() and candidate.is_relative_to(site):
-        return candidate
+    """The file for ``relative`` if it exists inside ``site`` (no path traversal).
+
+    A path the file system cannot even look up (a NUL byte, a name too long)
+    names no file either.
+    """
+    try:
+        candidate = (site / relative).resolve()
+        if candidate.is_file() and candidate.is_relative_to(site):
+            return candidate
+    except (OSError, ValueError):
+        pass
     return None
 
 
@@ -179,13 +186,33 @@ def _media_type(extension: str) -> str:
     raise KeyError(extension)
 
 
+async def _body_within(request: Request, limit: int) -> bytes | None:
+    """The request body, or None if it is (or says it will be) longer than ``limit`` bytes.
+
+    Reading stops at the limit, so a client that announces or sends a huge body
+    costs no more memory than ``limit``; one that goes away gets an empty body.
+    """
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > limit:
+        return None
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return None
+    except ClientDisconnect:
+        return b""
+    return bytes(body)
+
+
 async def _sparql_request(request: Request) -> dict[str, list[str]] | Response:
     """The protocol parameters of a GET or POST SPARQL request, or an error response."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return {k: request.query_params.getlist(k) for k in request.query_params}
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
+    body = await _body_within(request, MAX_BODY_BYTES)
+    if body is None:
         return PlainTextResponse(
             f"request body larger than {MAX_BODY_BYTES} bytes\n", status_code=413
         )

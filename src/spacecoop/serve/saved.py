@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..params import ParameterError, bind, inject_values
 from ..publish import html
-from ..publish.paths import href, is_local
+from ..publish.paths import href
 from ..queries import SavedQuery
 from .negotiation import choose
 from .sparql import GRAPH_TYPES, RESULT_TYPES, Outcome, QueryService
@@ -82,7 +82,7 @@ def _cell(term: Mapping[str, str] | None, path: str) -> Cell:
         return Cell("")
     value = term.get("value", "")
     if term.get("type") == "uri":
-        return Cell(value, href(value, path) if is_local(value) else value)
+        return Cell(value, href(value, path))
     return Cell(value)
 
 

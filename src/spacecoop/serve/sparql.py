@@ -41,16 +41,46 @@ _UPDATE = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
     re.IGNORECASE,
 )
-_COMMENT = re.compile(r"#[^\n\r]*")
+# A comment, or a token in which "#" (or "SERVICE") is not one: long and short strings,
+# IRIs, and escaped characters of local names (``ex:a\\#b``).
+_COMMENT_OR_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|\\."
+    r"|#[^\n\r]*",
+    re.DOTALL,
+)
+
+
+def _strip_comments(text: str) -> str:
+    return _COMMENT_OR_TOKEN.sub(lambda m: " " if m.group().startswith("#") else m.group(), text)
 
 
 def is_update(text: str) -> bool:
     """True when ``text`` is a SPARQL Update request rather than a query.
 
-    Comments are stripped first (roughly: a ``#`` inside an IRI or string is
-    rare in a prologue), so ``# note\\nDROP ALL`` is still recognised.
+    Comments are stripped first, leaving the ``#`` inside IRIs and strings, so
+    both ``# note\\nDROP ALL`` and ``PREFIX owl: <…/owl#> INSERT …`` are recognised.
     """
-    return bool(_UPDATE.match(_COMMENT.sub("", text)))
+    return bool(_UPDATE.match(_strip_comments(text)))
+
+
+# The SERVICE keyword, outside IRIs, strings and comments, and not part of a name
+# (``?service``, ``ex:service``, ``service:x``, ``web-service``).
+_SERVICE = re.compile(r"(?<![\w?$:\-])SERVICE(?![\w:\-])", re.IGNORECASE)
+
+
+def uses_service(text: str) -> bool:
+    """True when ``text`` calls a remote endpoint (SPARQL 1.1 Federated Query ``SERVICE``).
+
+    The endpoint refuses those: pyoxigraph would send the request from the
+    server, to any address the client names (server-side request forgery), and
+    repeat the remote answer in its error message. Errs on the side of refusing.
+    """
+    return bool(_SERVICE.search(_COMMENT_OR_TOKEN.sub(" ", text)))
 
 
 @dataclass(frozen=True)
@@ -171,6 +201,8 @@ class QueryService:
             return _error(413, f"the query is longer than {self.limits.max_query_chars} characters")
         if is_update(text):
             return _error(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if uses_service(text):
+            return _error(403, "federated queries (SERVICE) are not run by this endpoint")
         try:
             process, conn = self._idle.get(timeout=self.limits.timeout)
         except queue.Empty:
