@@ -91,3 +91,26 @@ def test_the_fast_path_is_chosen_by_size(
 
 def test_loading_matches_rdflib_on_the_repository(repo_root: Path) -> None:
     assert len(store.load_store(repo_root)) == len(load(repo_root))
+
+
+def test_fast_schema_entailment_matches_owlrl_on_the_instance_data(repo_root: Path, closed) -> None:  # type: ignore[no-untyped-def]
+    """For our things (``…/id/…``), the SPARQL rules infer exactly what owlrl infers."""
+    from rdflib import BNode
+
+    from spacecoop import reason_fast
+    from spacecoop.namespaces import GRAPH_INFERRED, ID, OWL
+
+    fast_store = store.load_store(repo_root)
+    assert reason_fast.materialise(fast_store) > 100
+    fast = set(store.to_rdflib_graph(fast_store, GRAPH_INFERRED))
+    asserted = load(repo_root)
+    expected = {
+        t
+        for t in closed
+        if str(t[0]).startswith(str(ID))
+        and not any(isinstance(x, BNode) for x in t)
+        and t[1] != OWL.sameAs
+        and t[2] != OWL.Thing
+        and t not in asserted.graph(GRAPH_DATA)
+    }
+    assert {t for t in fast if str(t[0]).startswith(str(ID))} == expected

@@ -37,8 +37,6 @@ def test_schema_org_type_is_inferred_from_subclass_alignment() -> None:
     ds = _dataset(_data("Organisation"))
     closed = reason.closure(ds)
     assert (ALPHA, RDF.type, SCHEMA.Organization) in closed
-    assert (ALPHA, RDF.type, SCHEMA.Organization) in reason.inferred(ds, closed)
-    assert (ALPHA, RDF.type, SCO.Organisation) not in reason.inferred(ds, closed)
     assert reason.inconsistencies(closed) == []
 
 
@@ -59,9 +57,3 @@ def test_member_of_owl_nothing_is_an_inconsistency() -> None:
     closed = Graph()
     closed.add((ALPHA, RDF.type, OWL.Nothing))
     assert reason.inconsistencies(closed) == [f"<{ALPHA}> is a member of owl:Nothing"]
-
-
-def test_error_markers_are_not_inferred_knowledge() -> None:
-    ds = _dataset(_data("Organisation", "Event"))
-    new = reason.inferred(ds)
-    assert not set(new.subjects(RDF.type, reason.ERRNS.ErrorMessage))

@@ -23,7 +23,8 @@ from rdflib.query import Result
 from rdflib.term import Node
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from spacecoop import queries, reason
+from spacecoop import queries, reason, reason_fast
+from spacecoop import store as fast_store
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, SCO
 from spacecoop.results import QueryResult
 from spacecoop.serve import Limits, query_service
@@ -338,10 +339,10 @@ def test_sparql_unacceptable_results_type_is_406(client: httpx.Client) -> None:
     assert _sparql(client, CONSTRUCT_CHINA, "text/csv").status_code == 406
 
 
-def test_sparql_default_graph_uri_is_honoured(
-    client: httpx.Client, dataset: Dataset, closed: Graph
-) -> None:
-    inferred = reason.inferred(dataset, closed)
+def test_sparql_default_graph_uri_is_honoured(client: httpx.Client, dataset: Dataset) -> None:
+    quads = fast_store.from_dataset(dataset)
+    reason_fast.materialise(quads)
+    inferred = fast_store.to_rdflib_graph(quads, GRAPH_INFERRED)
     only_data = client.get(
         "/sparql",
         params={"query": COUNT, "default-graph-uri": str(GRAPH_DATA)},

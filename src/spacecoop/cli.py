@@ -322,8 +322,10 @@ def build_command(subparsers: Subparsers) -> None:
             print("error: the data does not conform; nothing was published", file=sys.stderr)
             return EXIT_INVALID
         try:
+            big = store.prefers_store(args.root)
+            source = store.load_store(args.root) if big else dataset.load(args.root)
             result = build(
-                dataset.load(args.root),
+                source,
                 args.out,
                 saved_queries=list(queries.catalogue(args.root).values()),
             )

@@ -25,7 +25,6 @@ __all__ = [
     "closure",
     "find_inconsistencies",
     "inconsistencies",
-    "inferred",
 ]
 
 # owlrl writes IRIs into messages unquoted: "Disjoint classes A and B have a common individual x".
@@ -86,22 +85,6 @@ def _drop_generalised_triples(graph: Graph) -> None:
         subject, predicate, obj = triple
         if isinstance(subject, Literal) or (predicate == OWL.sameAs and subject == obj):
             graph.remove(triple)
-
-
-def inferred(ds: Dataset, closed: Graph | None = None) -> Graph:
-    """Return only the entailed triples: the closure minus what the files assert.
-
-    owlrl's error markers are left out (they are reports, not knowledge).
-    Pass ``closed`` when you already have :func:`closure`'s result, to skip recomputing it.
-    """
-    closed = closure(ds) if closed is None else closed
-    base = asserted(ds)
-    markers = _error_markers(closed)
-    new = bind_prefixes(Graph())
-    for triple in closed:
-        if triple[0] not in markers and triple not in base:
-            new.add(triple)
-    return new
 
 
 def inconsistencies(closed: Graph) -> list[str]:

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from importlib import resources as package_files
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from .. import reason
+from .. import reason, reason_fast
+from .. import store as fast_store
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, RDF, bind_prefixes
 from ..queries import SavedQuery
 from ..sparql_examples import catalogue_graph
@@ -65,6 +67,12 @@ def atomic_directory(out: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _refuse_inconsistent(ds: Dataset) -> None:
+    problems = reason.inconsistencies(reason.closure(ds))
+    if problems:
+        raise PublishError("the OWL RL closure is inconsistent: " + "; ".join(problems))
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -84,25 +92,33 @@ def _serialise(graph: Graph, stem: Path) -> None:
 
 
 def build(
-    ds: Dataset,
+    source: Dataset | ox.Store,
     out: Path,
     *,
     saved_queries: Sequence[SavedQuery] = (),
     today: dt.date | None = None,
 ) -> BuildResult:
-    """Write the whole site for ``ds`` into ``out`` atomically and describe what was written."""
-    ontology = bind_prefixes(Graph() + ds.graph(GRAPH_ONTOLOGY))
-    data = bind_prefixes(Graph() + ds.graph(GRAPH_DATA))
-    union = ontology + data
-    bind_prefixes(union)
-    closed = reason.closure(ds)
-    problems = reason.inconsistencies(closed)
-    if problems:
-        raise PublishError("the OWL RL closure is inconsistent: " + "; ".join(problems))
-    inferred = reason.inferred(ds, closed)
+    """Write the whole site for ``source`` into ``out`` atomically and describe what was written.
+
+    ``source`` is the rdflib Dataset (small data: its OWL RL closure is checked
+    for consistency here) or, on the fast path, a pyoxigraph store whose data
+    ``spacecoop validate`` has already checked. Dumps and the entailed graph
+    are computed with pyoxigraph either way, so both paths publish the same files.
+    """
+    if isinstance(source, Dataset):
+        _refuse_inconsistent(source)
+        quads = fast_store.from_dataset(source)
+        ontology = bind_prefixes(Graph() + source.graph(GRAPH_ONTOLOGY))
+        data = bind_prefixes(Graph() + source.graph(GRAPH_DATA))
+    else:
+        quads = source
+        ontology = fast_store.to_rdflib_graph(quads, GRAPH_ONTOLOGY)
+        data = fast_store.to_rdflib_graph(quads, GRAPH_DATA)
+    reason_fast.materialise(quads)
+    union = bind_prefixes(ontology + data)
 
     with atomic_directory(out) as site:
-        written = dumps.write_dumps(ds, inferred, site)
+        written = dumps.write_dumps(quads, site)
         void = describe.void_graph(data, ontology, written, today or dt.date.today())
         void.serialize(site / "void.ttl", format="turtle", encoding="utf-8")
         (site / ".well-known").mkdir()
