@@ -1,0 +1,106 @@
+"""Turn ``bench/results.json`` into the Markdown table and the log-log plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+GOALS = {
+    "load": "ours ≤ 2× pyoxigraph's bulk load",
+    "validate": "≥ 10× faster than pySHACL",
+    "queries": "≥ 10× faster than rdflib",
+    "dumps": "ours (load + dumps) ≤ 3× pyoxigraph load + serialise",
+}
+
+
+def _seconds(figure: dict[str, float | None], cap: float) -> str:
+    return f">{cap:g}" if figure["seconds"] is None else f"{figure['seconds']:.2f}"
+
+
+def _speedup(baseline: dict, ours: dict, cap: float) -> str:
+    if ours["seconds"] is None:
+        return "n/a"
+    if baseline["seconds"] is None:
+        return f"≥ {cap / ours['seconds']:.1f}×"
+    return f"{baseline['seconds'] / ours['seconds']:.1f}×"
+
+
+def _growth(rows: list[dict], stage: str) -> str:
+    """Time ratio of ours between consecutive sizes (10× data should cost ≤ 12×)."""
+    mine = [(r["size"], r["ours"]["seconds"]) for r in rows if r["stage"] == stage]
+    steps = []
+    for (n0, t0), (n1, t1) in zip(mine, mine[1:], strict=False):
+        if t0 and t1:
+            steps.append(f"{t1 / t0:.1f}× for {n1 / n0:.0f}× data")
+    return "; ".join(steps) or "n/a"
+
+
+def write_report(results: Path, markdown: Path, plot: Path) -> None:
+    doc = json.loads(results.read_text(encoding="utf-8"))
+    cap, rows = doc["cap"], doc["rows"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py) on this project's 2-core machine. Each figure is",
+        "one run in a fresh process; seconds exclude loading except for the load and dumps",
+        f"stages. `>{cap:g}` means the run was stopped at the cap: its speed-up is a lower bound.",
+        "",
+        "| triples | stage | baseline s | ours s | speed-up | ours peak MB "
+        "| pyoxigraph alone s | ours / pyoxigraph |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ref = r.get("reference")
+        ours = r["ours"]
+        vs = (
+            f"{ours['seconds'] / ref['seconds']:.2f}×"
+            if ref and ref["seconds"] and ours["seconds"]
+            else ""
+        )
+        cells = [
+            f"{r['size']:,}",
+            r["stage"],
+            _seconds(r["baseline"], cap),
+            _seconds(ours, cap),
+            _speedup(r["baseline"], ours, cap),
+            f"{ours['peak_mb']:.0f}" if ours["peak_mb"] else "n/a",
+            _seconds(ref, cap) if ref else "",
+            vs,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Goals and growth", "", "| stage | goal | growth of ours |"]
+    lines.append("|---|---|---|")
+    for stage, goal in GOALS.items():
+        lines.append(f"| {stage} | {goal} | {_growth(rows, stage)} |")
+    lines += ["", "![time against size, log-log](results.png)", ""]
+    markdown.write_text("\n".join(lines), encoding="utf-8")
+    _plot(rows, cap, plot)
+
+
+def _plot(rows: list[dict], cap: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = list(dict.fromkeys(r["stage"] for r in rows))
+    fig, axes = plt.subplots(1, len(stages), figsize=(4 * len(stages), 3.6), sharey=True)
+    for ax, stage in zip(axes, stages, strict=True):
+        mine = [r for r in rows if r["stage"] == stage]
+        for key, style, name in (
+            ("baseline", "o--", "baseline"),
+            ("ours", "s-", "ours"),
+            ("reference", "^:", "pyoxigraph alone"),
+        ):
+            points = [(r["size"], r[key]["seconds"] or cap) for r in mine if r.get(key)]
+            if points:
+                ax.plot(*zip(*points, strict=True), style, label=name)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(stage)
+        ax.set_xlabel("triples")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].set_ylabel("seconds")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)

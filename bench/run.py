@@ -1,0 +1,227 @@
+"""``make bench``: our fast path against the rdflib/pySHACL baseline, in one run, on this machine.
+
+For each size (10^4, 10^5, 10^6 triples by default) it generates data with
+``bench/generate.py`` and measures each stage twice, baseline and ours, each
+in a fresh process so that peak memory (``ru_maxrss``) belongs to that stage
+alone. A baseline that overruns ``--cap`` seconds is stopped and reported as
+a lower bound (``>cap``), which makes its ratio a lower bound too.
+
+Stages, timed after loading unless the stage is the load itself:
+  load      rdflib parse of the repository        vs store.load_store (pyoxigraph)
+  validate  pySHACL on an rdflib graph            vs our fast SHACL engine
+  queries   every saved query on rdflib's engine  vs the same on pyoxigraph
+  dumps     rdflib serialisation, five syntaxes   vs publish.dumps (pyoxigraph)
+References from pyoxigraph alone: its bulk load, and its load plus serialise.
+
+Writes ``bench/results.md`` (the table) and ``bench/results.png`` (log-log plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+STAGES = ("load", "validate", "queries", "dumps")
+SINGLE_GRAPH_SYNTAXES = ("TURTLE", "N_TRIPLES", "JSON_LD", "RDF_XML")
+GOALS = {
+    "load": "≤ 2× pyoxigraph bulk load",
+    "validate": "≥ 10× faster",
+    "queries": "≥ 10× faster",
+    "dumps": "≤ 3× pyoxigraph load + serialise",
+}
+
+
+# --- what one child process measures ------------------------------------------------
+
+
+def _timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def measure(stage: str, path: str, root: Path) -> float:
+    """Seconds for one stage on one path; loading is excluded except for the load stage."""
+    import pyoxigraph as ox
+
+    from spacecoop import dataset, queries, store
+    from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
+
+    data_file = root / "data" / "synthetic.ttl"
+    if stage == "load":
+        if path == "baseline":
+            return _timed(lambda: dataset.load(root))
+        if path == "ours":
+            return _timed(lambda: store.load_store(root))
+        if path == "reference":  # pyoxigraph's own bulk load of the same data
+            return _timed(
+                lambda: ox.Store().bulk_load(path=str(data_file), format=ox.RdfFormat.TURTLE)
+            )
+    if stage == "validate":
+        from validation_engines import run_validation
+
+        if path == "baseline":
+            ds = dataset.load(root)
+            return _timed(
+                lambda: run_validation(
+                    "pyshacl",
+                    ds.graph(GRAPH_DATA),
+                    ds.graph(GRAPH_SHAPES),
+                    ds.graph(GRAPH_ONTOLOGY),
+                    None,
+                )
+            )
+        quads = store.load_store(root)
+        return _timed(lambda: run_validation("fast", None, None, None, quads))
+    if stage == "queries":
+        catalogue = [q for q in queries.catalogue(root).values() if not q.services]
+        if path == "baseline":
+            ds = dataset.load(root)
+            return _timed(lambda: [queries.run(q, dataset=ds) for q in catalogue])
+        quads = store.load_store(root)
+        return _timed(lambda: [queries.run(q, store=quads) for q in catalogue])
+    if stage == "dumps":
+        out = Path(tempfile.mkdtemp(prefix="bench-dumps-"))
+        if path == "baseline":
+            ds = dataset.load(root)
+            union = ds.graph(GRAPH_ONTOLOGY) + ds.graph(GRAPH_DATA)
+
+            def rdflib_dumps() -> None:
+                for fmt, name in (
+                    ("turtle", "x.ttl"),
+                    ("nt", "x.nt"),
+                    ("json-ld", "x.jsonld"),
+                    ("xml", "x.rdf"),
+                ):
+                    union.serialize(out / name, format=fmt, encoding="utf-8")
+                ds.serialize(out / "x.trig", format="trig", encoding="utf-8")
+
+            return _timed(rdflib_dumps)
+        if path == "ours":
+            from spacecoop import reason_fast
+            from spacecoop.publish import dumps
+
+            def ours() -> None:
+                quads = store.load_store(root)
+                reason_fast.materialise(quads)
+                dumps.write_dumps(quads, out)
+
+            return _timed(ours)  # includes the load: the goal compares load + dumps
+        if path == "reference":  # pyoxigraph alone: load, then each syntax once
+
+            def reference() -> None:
+                quads = ox.Store()
+                quads.bulk_load(path=str(data_file), format=ox.RdfFormat.TURTLE)
+                for n, name in enumerate(SINGLE_GRAPH_SYNTAXES):
+                    triples = quads.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+                    ox.serialize(triples, out / f"ref{n}", format=getattr(ox.RdfFormat, name))
+                quads.dump(out / "ref.trig", format=ox.RdfFormat.TRIG)
+
+            return _timed(reference)
+    raise SystemExit(f"unknown stage/path: {stage}/{path}")
+
+
+def child(stage: str, path: str, root: Path) -> None:
+    seconds = measure(stage, path, root)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+
+
+# --- the parent: run every measurement in its own process --------------------------
+
+
+@dataclass
+class Figure:
+    seconds: float | None  # None: did not finish within the cap
+    peak_mb: float | None
+
+    def text(self, cap: float) -> str:
+        return f">{cap:g}" if self.seconds is None else f"{self.seconds:.2f}"
+
+
+def run_child(stage: str, path: str, root: Path, cap: float) -> Figure:
+    command = [sys.executable, __file__, "--child", stage, path, str(root)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=cap, check=True)
+    except subprocess.TimeoutExpired:
+        return Figure(None, None)
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(f"{stage}/{path} failed:\n{error.stderr[-3000:]}") from None
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return Figure(answer["seconds"], answer["peak_mb"])
+
+
+def ratio(baseline: Figure, ours: Figure, cap: float) -> str:
+    if ours.seconds is None:
+        return "n/a"
+    if baseline.seconds is None:
+        return f"≥{cap / ours.seconds:.1f}×"
+    return f"{baseline.seconds / ours.seconds:.1f}×"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the fast path against the baseline.")
+    parser.add_argument(
+        "--child", nargs=3, metavar=("STAGE", "PATH", "ROOT"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="triples, comma-separated")
+    parser.add_argument("--stages", default=",".join(STAGES), help="stages, comma-separated")
+    parser.add_argument("--cap", type=float, default=900.0, help="seconds before a run is stopped")
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "spacecoop-bench"
+    )
+    args = parser.parse_args(argv)
+    if args.child:
+        stage, path, root = args.child
+        child(stage, path, Path(root))
+        return 0
+
+    from generate import generate
+    from report import write_report
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    for size in sizes:
+        root = args.work / f"kg-{size}"
+        triples = generate(size, root)
+        for stage in args.stages.split(","):
+            figures = {
+                path: run_child(stage, path, root, args.cap) for path in ("baseline", "ours")
+            }
+            if stage in ("load", "dumps"):
+                figures["reference"] = run_child(stage, "reference", root, args.cap)
+            row = {"size": triples, "stage": stage, **{k: v.__dict__ for k, v in figures.items()}}
+            rows.append(row)
+            line = (
+                f"{triples:>9} {stage:<9} baseline {figures['baseline'].text(args.cap):>8} s   "
+                f"ours {figures['ours'].text(args.cap):>8} s   speed-up "
+                f"{ratio(figures['baseline'], figures['ours'], args.cap):>7}   "
+                f"peak {figures['ours'].peak_mb or 0:>6.0f} MB"
+            )
+            if "reference" in figures:
+                ref = figures["reference"]
+                line += f"   pyoxigraph alone {ref.text(args.cap)} s"
+                if ref.seconds and figures["ours"].seconds:
+                    line += f" (ours/pyoxigraph {figures['ours'].seconds / ref.seconds:.2f}×)"
+            print(line, flush=True)
+    (HERE / "results.json").write_text(json.dumps({"cap": args.cap, "rows": rows}, indent=2) + "\n")
+    write_report(HERE / "results.json", HERE / "results.md", HERE / "results.png")
+    print(f"wrote {HERE / 'results.md'} and {HERE / 'results.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("SPACECOOP_QUIET", "1")
+    sys.exit(main())
