@@ -10,12 +10,13 @@ STAMP     := $(VENV)/.installed
 SPACECOOP := $(BIN)/spacecoop
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint clean distclean
+.PHONY: help build test lint bench clean distclean
 
 help:
 	@echo "make build      validate, reason and build dist/ (dumps, pages, docs)"
 	@echo "make test       lint, then the whole test suite (what CI runs)"
 	@echo "make lint       ruff check"
+	@echo "make bench      fast path against the rdflib/pySHACL baseline, 10^4..10^6 triples"
 	@echo "make clean      remove build outputs and caches (keeps .venv)"
 	@echo "make distclean  clean, and remove .venv"
 
@@ -32,7 +33,7 @@ build: $(STAMP)
 	$(SPACECOOP) build --out dist
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 # The browser test drives Debian's Chromium (Playwright's own browser download is not reachable).
 CHROMIUM := /usr/bin/chromium
@@ -43,6 +44,11 @@ $(CHROMIUM):
 
 test: lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q
+
+# Long (tens of minutes at 10^6 triples): not part of `make test`. Writes bench/results.*
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf dist build src/*.egg-info .pytest_cache .ruff_cache

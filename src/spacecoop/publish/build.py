@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from .. import reason, reason_fast
+from .. import progress, reason, reason_fast
 from .. import store as fast_store
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, RDF, bind_prefixes
 from ..queries import SavedQuery
@@ -48,11 +48,20 @@ class BuildResult:
 
 @contextmanager
 def atomic_directory(out: Path) -> Iterator[Path]:
-    """Yield a temporary directory that replaces ``out`` only if the block succeeds."""
+    """Yield a temporary directory that replaces ``out`` only if the block succeeds.
+
+    A build killed between moving the old ``out`` aside and moving the new one
+    in leaves only ``.{name}.old-*``: that is put back first, so ``out`` is never lost.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by a killed build
         shutil.rmtree(stale, ignore_errors=True)
+    for stale in sorted(out.parent.glob(f".{out.name}.old-*")):
+        if out.exists():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            os.rename(stale, out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
     try:
@@ -125,7 +134,8 @@ def build(
         shutil.copyfile(site / "void.ttl", site / ".well-known" / "void")
 
         pages = 0
-        for iri in published_resources(data):
+        resources = published_resources(data)
+        for iri in progress.bar(resources, total=len(resources), what="pages"):
             stem = site / resource_path(str(iri))
             _write(stem.with_name(stem.name + ".html"), html.resource_page(union, iri))
             _serialise(describe_resource(data, iri), stem)
