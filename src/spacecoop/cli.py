@@ -19,6 +19,7 @@ from . import (
     dataset,
     endpoint,
     fmt,
+    progress,
     queries,
     report_writers,
     results,
@@ -408,6 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="spacecoop", description="Work with the spacecoop knowledge graph."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bars (also off in CI and pipes)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add_command in COMMANDS:
         add_command(subparsers)
@@ -433,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``$SPACECOOP_DEBUG`` is set, for a bug report).
     """
     args = build_parser().parse_args(argv)
+    if args.quiet:
+        os.environ[progress.QUIET_ENV] = "1"
     try:
         return int(args.run(args))
     except LoadError as error:
