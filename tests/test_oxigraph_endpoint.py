@@ -177,7 +177,9 @@ def test_the_command_line_runs_on_the_endpoint(
     assert capsys.readouterr().out == "true\n"
 
 
-# --- endpoints that fail ------------------------------------------------------------------
+# --- endpoints that fail (each request sent once; tests/test_endpoint_faults.py retries) ---
+
+ONCE = endpoint.Backoff(retries=0)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -241,8 +243,8 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
     bad_endpoint: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(EndpointError, match=re.escape(message)):
-        queries.run("topics", endpoint=bad_endpoint, timeout=0.5, root=ROOT)
-    args = ["query", "topics", "--endpoint", bad_endpoint, "--timeout", "0.5"]
+        queries.run("topics", endpoint=bad_endpoint, timeout=0.5, backoff=ONCE, root=ROOT)
+    args = ["query", "topics", "--endpoint", bad_endpoint, "--timeout", "0.5", "--retries", "0"]
     assert main([*args, "--root", str(ROOT)]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: {bad_endpoint}: ") and len(err.splitlines()) == 1
@@ -251,8 +253,8 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
 def test_an_endpoint_that_is_down_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     down = f"http://127.0.0.1:{_free_port()}/query"  # nothing listens there
     with pytest.raises(EndpointError, match="cannot connect"):
-        queries.run("topics", endpoint=down, root=ROOT)
-    assert main(["load", "--endpoint", down, "--root", str(ROOT)]) == 1
+        queries.run("topics", endpoint=down, backoff=ONCE, root=ROOT)
+    assert main(["load", "--endpoint", down, "--retries", "0", "--root", str(ROOT)]) == 1
     err = capsys.readouterr().err
     assert "cannot connect" in err and "Traceback" not in err and len(err.splitlines()) == 1
 
@@ -260,7 +262,7 @@ def test_an_endpoint_that_is_down_is_a_one_line_error(capsys: pytest.CaptureFixt
 @pytest.mark.parametrize("bad_endpoint", ["error"], indirect=True)
 def test_a_graph_store_that_fails_stops_the_load(bad_endpoint: str) -> None:
     with pytest.raises(EndpointError, match="answered HTTP 500"):
-        endpoint.load_graphs(bad_endpoint, Dataset(), batch_size=10, timeout=5)
+        endpoint.load_graphs(bad_endpoint, Dataset(), batch_size=10, timeout=5, backoff=ONCE)
 
 
 def test_batches_never_split_a_blank_node(dataset: Dataset) -> None:

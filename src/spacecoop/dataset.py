@@ -8,10 +8,14 @@ own named graph (see :mod:`spacecoop.namespaces`).
 rdflib does the parsing. When it fails, the same bytes are parsed again with
 pyoxigraph, whose errors carry a precise line and column and a clearer message;
 if pyoxigraph accepts the file, the location is taken from rdflib's error.
+The repository's own files are parsed strictly (pyoxigraph must accept them
+too), so that they hold nothing that only rdflib lets through, such as an IRI
+with a space in it.
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Iterable
@@ -45,6 +49,14 @@ _FORMATS: dict[str, tuple[str, pyoxigraph.RdfFormat]] = {
 }
 _TURTLE = _FORMATS[".ttl"]
 
+# Byte-order marks of the encodings a text editor may save in instead of UTF-8.
+_FOREIGN_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
 # pyoxigraph messages start with their location, which LoadError reports separately:
 # "Parser error at line 3 between columns 1 and 6: ..." / "... between line 4 column 11 and ...: "
 _OXI_LOCATION = re.compile(r"^Parser error (?:at|between) line [^:]*:\s*")
@@ -57,7 +69,8 @@ class LoadError(Exception):
     ``line`` and ``column`` are 1-based (columns count characters) and are
     ``None`` when the problem has no position, e.g. a missing file.
     ``str()`` gives ``path:line:column: message``, the form editors and CI
-    annotations understand.
+    annotations understand. The message is kept to one printable line: a
+    newline or a terminal escape quoted from a hostile file is shown escaped.
     """
 
     path: Path
@@ -66,6 +79,7 @@ class LoadError(Exception):
     message: str
 
     def __post_init__(self) -> None:
+        self.message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in self.message)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -139,7 +153,9 @@ def load(root: Path | None = None) -> Dataset:
     """Parse the repository at ``root`` (default: :func:`find_root`) into one Dataset.
 
     The ontology goes into ``GRAPH_ONTOLOGY``, shapes into ``GRAPH_SHAPES`` and
-    data into ``GRAPH_DATA``; all three graphs exist even when empty.
+    data into ``GRAPH_DATA``; all three graphs exist even when empty. Files are
+    parsed strictly (see :func:`parse_file`): the repository's own Turtle must
+    be valid for every RDF tool, not only for rdflib.
     Raises :class:`LoadError` for the first file that cannot be read or parsed.
     """
     files = find_sources(find_root() if root is None else root)
@@ -152,7 +168,7 @@ def load(root: Path | None = None) -> Dataset:
     ):
         graph = dataset.graph(graph_iri)
         for path in paths:
-            parse_file(path, graph)
+            parse_file(path, graph, strict=True)
     # Files may bind their own prefixes while parsing; the canonical ones win.
     bind_prefixes(dataset)
     return dataset
@@ -171,11 +187,11 @@ def parse_file(path: Path, into_graph: Graph, *, strict: bool = False) -> Graph:
 
     With ``strict``, the file must also satisfy pyoxigraph's parser, which
     rejects things rdflib lets through (literal subjects, spaces in IRIs).
+    A UTF-8 byte-order mark is allowed and ignored.
     Raises :class:`LoadError`; on error ``into_graph`` may hold part of the file.
     """
     path = Path(path)
-    raw = _read_bytes(path)
-    _check_utf8(path, raw)
+    raw = _check_utf8(path, _read_bytes(path))
     rdflib_format, oxigraph_format = _FORMATS.get(path.suffix.lower(), _TURTLE)
     base_iri = path.resolve().as_uri()
     if strict:
@@ -202,8 +218,14 @@ def _read_bytes(path: Path) -> bytes:
         raise LoadError(path, None, None, exc.strerror or str(exc)) from None
 
 
-def _check_utf8(path: Path, raw: bytes) -> None:
-    """Raise a LoadError at the first byte that is not UTF-8 (Turtle must be UTF-8)."""
+def _check_utf8(path: Path, raw: bytes) -> bytes:
+    """Return ``raw`` without a UTF-8 byte-order mark, or raise a LoadError at the first
+    byte that is not UTF-8 (Turtle must be UTF-8), naming UTF-16 and UTF-32 by their mark."""
+    for bom, encoding in _FOREIGN_BOMS:
+        if raw.startswith(bom):
+            message = f"file is {encoding} encoded (it starts with a {encoding} byte-order mark)"
+            raise LoadError(path, 1, 1, f"{message}; files must be UTF-8 encoded")
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -212,6 +234,7 @@ def _check_utf8(path: Path, raw: bytes) -> None:
         column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         message = f"invalid UTF-8 byte 0x{raw[exc.start]:02x} (files must be UTF-8 encoded)"
         raise LoadError(path, line, column, message) from None
+    return raw
 
 
 def _oxigraph_error(
@@ -222,6 +245,7 @@ def _oxigraph_error(
     pyoxigraph raises the built-in SyntaxError with ``lineno`` and ``offset``
     (1-based line and character column of the start of the offending token)
     and ``msg`` prefixed by a human-readable location, which is stripped here.
+    A single token longer than its buffer (16 MiB) raises MemoryError.
     """
     try:
         for _ in pyoxigraph.parse(raw, format=rdf_format, base_iri=base_iri):
@@ -229,6 +253,8 @@ def _oxigraph_error(
     except SyntaxError as exc:
         message = _OXI_LOCATION.sub("", exc.msg or str(exc)) or "syntax error"
         return LoadError(path, exc.lineno, exc.offset, message)
+    except MemoryError as exc:
+        return LoadError(path, None, None, f"a literal or IRI is too long to parse ({exc})")
     return None
 
 
@@ -238,7 +264,13 @@ def _rdflib_error(path: Path, exc: Exception) -> LoadError:
     rdflib's Turtle parser raises ``BadSyntax`` (a SyntaxError subclass) with a
     0-based ``lines`` count, the reason in ``_why`` and the character offset
     ``_i`` into the parsed text ``_str``; other parsers give no position.
+    rdflib's parser is recursive, so deeply nested brackets or collections
+    exhaust Python's stack (RecursionError) even where the Turtle is valid.
     """
+    if isinstance(exc, RecursionError):
+        return LoadError(
+            path, None, None, "nesting too deep: too many [ ] or ( ) inside one another"
+        )
     if isinstance(exc, BadSyntax):
         line = getattr(exc, "lines", None)
         text = getattr(exc, "_str", None)

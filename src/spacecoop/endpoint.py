@@ -6,29 +6,39 @@ that any endpoint answers: the dataset is chosen with ``default-graph-uri``
 result format by the ``Accept`` header. Graphs are loaded with the SPARQL 1.1
 Graph Store HTTP Protocol (``PUT``, then ``POST`` for further batches). Every
 failure becomes an :class:`EndpointError` with a one-line message.
+
+Requests that are safe to repeat are repeated after a transient failure (no
+connection, no answer in time, a cut-off answer, HTTP 5xx), a bounded number
+of times with exponential backoff (:class:`Backoff`); an HTTP 4xx or a
+malformed answer is final. ``timeout`` always bounds one attempt.
 """
 
 from __future__ import annotations
 
+import http.client
 import io
+import random
 import socket
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.query import Result
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .results import QueryKind, QueryResult
 
 __all__ = [
     "DEFAULT_GRAPHS",
+    "Backoff",
     "STORED_GRAPHS",
     "EndpointError",
     "LoadedGraph",
@@ -54,8 +64,44 @@ _GRAPH_TYPES = {
 }
 
 
+T = TypeVar("T")
+
+
 class EndpointError(Exception):
-    """A remote service that could not be reached, timed out, or answered badly."""
+    """A remote service that could not be reached, timed out, or answered badly.
+
+    ``transient`` marks failures that may pass if the request is repeated.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How often, and after what pauses, to repeat a request that failed transiently.
+
+    Retry ``n`` (from 0) waits ``base_delay * 2**n`` seconds, capped at
+    ``max_delay`` and shortened by a random factor between 0.5 and 1 so that
+    clients that failed together do not all come back at the same moment.
+    """
+
+    retries: int = 2
+    """Attempts after the first; 0 sends every request once."""
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def __post_init__(self) -> None:
+        if self.retries < 0 or self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError(f"retries and delays cannot be negative: {self}")
+
+    def delay(self, retry: int) -> float:
+        """Seconds to wait before retry number ``retry`` (0 for the first retry)."""
+        return min(self.max_delay, self.base_delay * 2**retry) * random.uniform(0.5, 1.0)
+
+
+DEFAULT_BACKOFF = Backoff()
 
 
 @dataclass(frozen=True)
@@ -74,8 +120,12 @@ def query(
     *,
     timeout: float,
     default_graphs: Sequence[URIRef] = DEFAULT_GRAPHS,
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> QueryResult:
-    """Run ``text`` (already bound, see :func:`spacecoop.params.inject_values`) on ``endpoint``."""
+    """Run ``text`` (already bound, see :func:`spacecoop.params.inject_values`) on ``endpoint``.
+
+    A query only reads, so it is repeated after a transient failure (see :class:`Backoff`).
+    """
     sparql = SPARQLWrapper(endpoint)
     sparql.setQuery(text)
     sparql.setMethod(POST)
@@ -84,10 +134,12 @@ def query(
     sparql.setReturnFormat(TURTLE if kind.returns_graph else JSON)
     for graph in default_graphs:
         sparql.addDefaultGraph(str(graph))
-    with _errors(endpoint, timeout):
+
+    def attempt() -> tuple[str, bytes]:
         response = sparql.query().response
-        content_type = _media_type(response.headers.get("Content-Type"))
-        body = response.read()
+        return _media_type(response.headers.get("Content-Type")), response.read()
+
+    content_type, body = _retrying(endpoint, timeout, backoff, attempt)
     return _parse_answer(endpoint, kind, content_type, body)
 
 
@@ -98,6 +150,7 @@ def load_graphs(
     batch_size: int,
     timeout: float,
     graphs: Sequence[URIRef] = STORED_GRAPHS,
+    backoff: Backoff = DEFAULT_BACKOFF,
 ) -> list[LoadedGraph]:
     """Replace each named graph in the Graph Store at ``store`` with the dataset's copy.
 
@@ -105,35 +158,52 @@ def load_graphs(
     (which replaces the graph), the rest with ``POST`` (which adds to it).
     Triples that share a blank node always travel in the same batch, since a
     blank node means a different node in every request.
+
+    A ``POST`` is not safe to repeat on its own (its blank nodes would be added
+    twice), but the whole sequence is, since its ``PUT`` starts the graph
+    afresh: after a transient failure the graph is sent again from its ``PUT``.
     """
     if batch_size < 1:
         raise EndpointError(f"batch size must be at least 1, not {batch_size}")
     loaded = []
     for graph_iri in graphs:
         graph = dataset.graph(graph_iri)
-        batches = list(_batches(graph, batch_size)) or [[]]
+        batches = [_ntriples(batch) for batch in _batches(graph, batch_size)] or [_ntriples([])]
         url = _graph_url(store, graph_iri)
-        for number, batch in enumerate(batches):
-            method = "PUT" if number == 0 else "POST"
-            _send(url, method, _ntriples(batch), timeout)
+
+        def send_graph(url: str = url, batches: list[bytes] = batches) -> None:
+            for number, body in enumerate(batches):
+                _send(url, "PUT" if number == 0 else "POST", body, timeout)
+
+        _retrying(url, timeout, backoff, send_graph)
         loaded.append(LoadedGraph(graph_iri, len(graph), len(batches)))
     return loaded
 
 
-def verify(endpoint: str, loaded: Sequence[LoadedGraph], *, timeout: float) -> None:
+def verify(
+    endpoint: str,
+    loaded: Sequence[LoadedGraph],
+    *,
+    timeout: float,
+    backoff: Backoff = DEFAULT_BACKOFF,
+) -> None:
     """Check through the query endpoint that every loaded graph holds all its triples."""
     for item in loaded:
-        found = count_triples(endpoint, item.graph, timeout=timeout)
+        found = count_triples(endpoint, item.graph, timeout=timeout, backoff=backoff)
         if found != item.triples:
             raise EndpointError(
                 f"{endpoint}: holds {found} triples in {item.graph}, not the {item.triples} sent"
             )
 
 
-def count_triples(endpoint: str, graph: URIRef, *, timeout: float) -> int:
+def count_triples(
+    endpoint: str, graph: URIRef, *, timeout: float, backoff: Backoff = DEFAULT_BACKOFF
+) -> int:
     """How many triples the endpoint holds in the named graph ``graph``."""
     text = f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}"
-    result = query(endpoint, text, QueryKind.SELECT, timeout=timeout, default_graphs=())
+    result = query(
+        endpoint, text, QueryKind.SELECT, timeout=timeout, default_graphs=(), backoff=backoff
+    )
     if len(result.rows) != 1 or result.rows[0][0] is None:
         raise EndpointError(f"{endpoint}: no triple count for {graph} in the answer")
     return int(result.rows[0][0].toPython())  # type: ignore[union-attr]
@@ -164,33 +234,57 @@ def _parse_answer(endpoint: str, kind: QueryKind, content_type: str, body: bytes
     return QueryResult.from_rdflib(kind, parsed)
 
 
+def _retrying(url: str, timeout: float, backoff: Backoff, attempt: Callable[[], T]) -> T:
+    """Return ``attempt()``, which must be safe to repeat, repeating it after transient
+    failures as ``backoff`` allows; the last failure says how many attempts were made."""
+    retry = 0
+    while True:
+        try:
+            with _errors(url, timeout):
+                return attempt()
+        except EndpointError as error:
+            if not error.transient or retry == backoff.retries:
+                if retry:
+                    raise EndpointError(f"{error} (after {retry + 1} attempts)") from None
+                raise
+        time.sleep(backoff.delay(retry))
+        retry += 1
+
+
 @contextmanager
 def _errors(url: str, timeout: float) -> Iterator[None]:
     """Turn network and protocol failures inside the block into EndpointErrors."""
     try:
         yield
     except Exception as exc:
-        message = _describe(exc, timeout)
-        if message is None:
+        described = _describe(exc, timeout)
+        if described is None:
             raise
-        raise EndpointError(f"{url}: {message}") from None
+        message, transient = described
+        raise EndpointError(f"{url}: {message}", transient=transient) from None
 
 
-def _describe(exc: BaseException, timeout: float) -> str | None:
-    """A one-line reason for a failed request, or None if ``exc`` is not a network failure."""
+def _describe(exc: BaseException, timeout: float) -> tuple[str, bool] | None:
+    """A one-line reason for a failed request and whether repeating it may help,
+    or None if ``exc`` is not a network failure."""
     if isinstance(exc, TimeoutError | socket.timeout) or (
         isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
     ):
-        return f"no answer within {timeout:g} s (timeout)"
+        return f"no answer within {timeout:g} s (timeout)", True
     if isinstance(exc, urllib.error.HTTPError):
-        return f"answered HTTP {exc.code} {exc.reason}"
+        return f"answered HTTP {exc.code} {exc.reason}", exc.code >= 500
     if isinstance(exc, SPARQLWrapperException):
         first_line = str(exc).strip().splitlines()[0]
-        return f"refused the query: {first_line}"
+        return f"refused the query: {first_line}", isinstance(exc, EndPointInternalError)
+    if isinstance(exc, http.client.IncompleteRead):
+        return "cut the answer short", True
     if isinstance(exc, urllib.error.URLError):
-        return f"cannot connect ({exc.reason})"
-    if isinstance(exc, ConnectionError | OSError):
-        return f"connection failed ({exc})"
+        reason = exc.reason
+        return f"cannot connect ({reason})", isinstance(reason, ConnectionError)
+    if isinstance(exc, http.client.HTTPException | ConnectionError):
+        return f"connection failed ({exc})", True
+    if isinstance(exc, OSError):
+        return f"connection failed ({exc})", False
     return None
 
 
@@ -207,7 +301,7 @@ def _send(url: str, method: str, body: bytes, timeout: float) -> None:
     request = urllib.request.Request(
         url, data=body, method=method, headers={"Content-Type": "application/n-triples"}
     )
-    with _errors(url, timeout), urllib.request.urlopen(request, timeout=timeout) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         response.read()
 
 

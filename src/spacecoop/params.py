@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+import pyoxigraph
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
@@ -32,6 +33,7 @@ __all__ = [
     "code_only",
     "inject_values",
     "parameter_from_variable",
+    "ntriples",
     "values_block",
 ]
 
@@ -88,6 +90,12 @@ class Parameter:
 
     def term(self, value: str) -> Identifier:
         """Check ``value`` against this parameter's type and return it as an RDF term."""
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: bytes that were not UTF-8 (argv, files)
+            raise ParameterError(
+                f"parameter {self.name!r}: {value!r} is not valid Unicode text"
+            ) from None
         check = _CHECKS[self.kind]
         return check(self, value)
 
@@ -151,8 +159,20 @@ def bind(parameters: tuple[Parameter, ...], given: Mapping[str, str]) -> dict[st
 def values_block(bindings: Mapping[str, Identifier]) -> str:
     """A SPARQL ``VALUES`` block binding each variable to its term (N-Triples form)."""
     names = " ".join(f"?{Variable(v)}" for v in bindings)
-    terms = " ".join(term.n3() for term in bindings.values())
+    terms = " ".join(ntriples(term) for term in bindings.values())
     return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def ntriples(term: Identifier) -> str:
+    """``term`` in N-Triples form, as pyoxigraph writes it: one line, with every quote,
+    backslash and line break escaped (rdflib's ``n3()`` may use multi-line quotes)."""
+    if isinstance(term, URIRef):
+        return str(pyoxigraph.NamedNode(term))
+    assert isinstance(term, Literal)  # the checks make only IRIs and literals
+    if term.language:
+        return str(pyoxigraph.Literal(str(term), language=term.language))
+    datatype = pyoxigraph.NamedNode(term.datatype or XSD.string)
+    return str(pyoxigraph.Literal(str(term), datatype=datatype))
 
 
 def inject_values(query: str, bindings: Mapping[str, Identifier]) -> str:
@@ -231,6 +251,12 @@ def _check_iri(parameter: Parameter, value: str) -> Identifier:
             f"parameter {parameter.name!r}: {value!r} is not an absolute IRI "
             '(a scheme, then no spaces or <>"{}|^`\\ characters)'
         )
+    try:  # RFC 3987 in full (hosts, ports, percent-encoding), as strict endpoints check it
+        pyoxigraph.NamedNode(value)
+    except ValueError as error:
+        raise ParameterError(
+            f"parameter {parameter.name!r}: {value!r} is not a valid IRI ({error})"
+        ) from None
     return URIRef(value)
 
 

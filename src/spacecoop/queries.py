@@ -177,6 +177,7 @@ def run(
     endpoint: str | None = None,
     infer: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    backoff: remote.Backoff = remote.DEFAULT_BACKOFF,
     dataset: Dataset | None = None,
     store: pyoxigraph.Store | None = None,
     root: Path | None = None,
@@ -188,7 +189,8 @@ def run(
     with ``infer``; given a pyoxigraph ``store`` (the fast path for big data),
     it runs there. With ``endpoint`` it runs there instead, on the default
     graph made of our data and ontology graphs, waiting at most ``timeout``
-    seconds. Raises QueryError, or EndpointError for a failing endpoint.
+    seconds per attempt and repeating it after transient failures as ``backoff``
+    says. Raises QueryError, or EndpointError for a failing endpoint.
     """
     saved = query if isinstance(query, SavedQuery) else get(query, root)
     try:
@@ -199,7 +201,7 @@ def run(
         if infer:
             raise QueryError("--infer reasons over the local graphs; it cannot apply to --endpoint")
         text = inject_values(saved.body, bindings)
-        return remote.query(endpoint, text, saved.kind, timeout=timeout)
+        return remote.query(endpoint, text, saved.kind, timeout=timeout, backoff=backoff)
     if store is not None:
         if infer:
             raise QueryError("--infer reasons with rdflib; it is not available on the fast path")
