@@ -275,3 +275,69 @@ def test_batches_never_split_a_blank_node(dataset: Dataset) -> None:
             for term in triple:
                 if isinstance(term, BNode):
                     assert owners.setdefault(term, number) == number
+
+
+# --- Validation of data that lives in the server (the path past one machine) ------------
+
+
+def test_validating_the_endpoints_data_finds_what_local_validation_finds(loaded: str) -> None:
+    from spacecoop import validate, validate_remote
+
+    def essence(report: validate.Report) -> set[tuple[object, ...]]:
+        return {(r.severity, r.focus_node, r.path, r.constraint) for r in report.results}
+
+    remote_report = validate_remote.validate_endpoint(loaded, root=ROOT, timeout=30)
+    local_report = validate.validate(None, ROOT)
+    assert not remote_report.fails()
+    shape_results = {r for r in essence(local_report) if r[3] != "unused_term"}
+    assert essence(remote_report) == shape_results
+
+
+def test_a_broken_graph_on_the_endpoint_is_reported_by_focus_node(
+    oxigraph: str, loaded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from spacecoop import validate_remote
+
+    bad_graph = "urn:spacecoop:test:broken"
+    broken = (
+        b"<https://w3id.org/spacecoop/id/organisation/nameless> "
+        b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        b"<https://w3id.org/spacecoop/def#Foundation> .\n"
+    )
+    request = urllib.request.Request(
+        f"{oxigraph}/store?graph={bad_graph}",
+        data=broken,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+    from rdflib import URIRef
+
+    report = validate_remote.validate_endpoint(
+        loaded, graph=URIRef(bad_graph), root=ROOT, timeout=30
+    )
+    assert report.fails()
+    focus = {r.focus_node for r in report.results if r.severity.value == "Violation"}
+    assert focus == {"https://w3id.org/spacecoop/id/organisation/nameless"}
+    assert all(r.file is None and r.line is None for r in report.results)
+
+
+def test_validate_endpoint_from_the_command_line(
+    loaded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--endpoint", loaded, "--root", str(ROOT), "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                "--endpoint",
+                "http://127.0.0.1:9/query",
+                "--retries",
+                "0",
+                "--timeout",
+                "2",
+            ]
+        )
+        == 1
+    )
+    assert "error:" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from . import (
     stats,
     store,
     validate,
+    validate_remote,
 )
 from .dataset import LoadError
 from .endpoint import EndpointError
@@ -86,9 +87,27 @@ def validate_command(subparsers: Subparsers) -> None:
     parser.add_argument("--format", choices=tuple(report_writers.FORMATS), default="text")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--endpoint", metavar="URL", help="validate the data graph held by this SPARQL endpoint"
+    )
+    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="S")
+    _add_retries_option(parser)
 
     def run(args: argparse.Namespace) -> int:
-        report = validate.validate(args.paths or None, args.root)
+        if args.endpoint and args.paths:
+            return _fail("give PATHS or --endpoint, not both", EXIT_USAGE)
+        if args.endpoint:
+            try:
+                report = validate_remote.validate_endpoint(
+                    args.endpoint,
+                    root=args.root,
+                    timeout=args.timeout,
+                    backoff=endpoint.Backoff(retries=args.retries),
+                )
+            except EndpointError as error:
+                return _fail(error, EXIT_REMOTE)
+        else:
+            report = validate.validate(args.paths or None, args.root)
         text = report_writers.render(report, args.format, strict=args.strict)
         if args.output is not None:
             args.output.write_text(text, encoding="utf-8")
@@ -441,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[progress.QUIET_ENV] = "1"
     try:
         return int(args.run(args))
-    except LoadError as error:
+    except (LoadError, queries.CatalogueError) as error:  # unreadable input, wherever it is read
         return _fail(error, EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
