@@ -114,3 +114,43 @@ def test_fast_schema_entailment_matches_owlrl_on_the_instance_data(repo_root: Pa
         and t not in asserted.graph(GRAPH_DATA)
     }
     assert {t for t in fast if str(t[0]).startswith(str(ID))} == expected
+
+
+CLASH_ONTOLOGY = """\
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+<http://example.org/onto> a owl:Ontology .
+ex:Cat a owl:Class . ex:Dog a owl:Class ; owl:disjointWith ex:Cat .
+ex:Kitten a owl:Class ; rdfs:subClassOf ex:Cat .
+ex:parentOf a owl:ObjectProperty, owl:IrreflexiveProperty, owl:AsymmetricProperty .
+"""
+
+CLASHES = {
+    "disjoint classes, through a subclass": "ex:a a ex:Kitten, ex:Dog .",
+    "same and different": "ex:a owl:sameAs ex:b . ex:a owl:differentFrom ex:b .",
+    "owl:Nothing": "ex:a a owl:Nothing .",
+    "irreflexive": "ex:a ex:parentOf ex:a .",
+    "asymmetric": "ex:a ex:parentOf ex:b . ex:b ex:parentOf ex:a .",
+    "consistent": "ex:a a ex:Kitten . ex:b a ex:Dog . ex:a ex:parentOf ex:b .",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLASHES))
+def test_fast_consistency_check_agrees_with_owlrl(make_repo, case: str) -> None:  # type: ignore[no-untyped-def]
+    """The SPARQL clash rules find an inconsistency where owlrl does, about the same nodes."""
+    from spacecoop import reason, reason_fast
+
+    prefixes = (
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix ex: <http://example.org/> .\n"
+    )
+    root = make_repo(
+        {"ontology/spacecoop.ttl": CLASH_ONTOLOGY, "data/d.ttl": prefixes + CLASHES[case]}
+    )
+    slow = reason.find_inconsistencies(reason.closure(load(root)))
+    quads = store.load_store(root)
+    reason_fast.materialise(quads)
+    fast = reason_fast.inconsistencies(quads)
+    assert bool(fast) == bool(slow) == (case != "consistent")
+    assert {i.node for i in fast} <= {i.node for i in slow} | {None}
+    assert {i.node for i in slow} <= {i.node for i in fast}

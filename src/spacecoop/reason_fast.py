@@ -11,8 +11,10 @@ SPARQL INSERTs to a fixpoint; the tests check the result against owlrl's.
 from __future__ import annotations
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from .namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .reason import Inconsistency
 
 _RULES = (
     # scm-sco / scm-spo: the class and property hierarchies, transitively (read once).
@@ -76,3 +78,58 @@ def materialise(store: ox.Store) -> int:
             return size
         before = size
     raise RuntimeError(f"schema entailment did not settle within {MAX_ROUNDS} rounds")
+
+
+# OWL RL's inconsistency rules (cax-dw, cls-com, eq-diff1, prp-irp, prp-asyp, prp-pdw,
+# cls-nothing2), evaluated over the data and the entailed graph once materialise() ran.
+_CLASH_RULES = (
+    (
+        "is a member of the disjoint classes {a} and {b}",
+        """SELECT DISTINCT ?x ?a ?b WHERE {
+             GRAPH ONTOLOGY { { ?a owl:disjointWith ?b } UNION { ?a owl:complementOf ?b } }
+             GRAPH ?g1 { ?x a ?a } GRAPH ?g2 { ?x a ?b }
+             FILTER (?g1 != ONTOLOGY && ?g2 != ONTOLOGY) }""",
+    ),
+    (
+        "is said to be both the same as and different from {a}",
+        """SELECT DISTINCT ?x ?a WHERE {
+             GRAPH ?g1 { { ?x owl:sameAs ?a } UNION { ?a owl:sameAs ?x } }
+             GRAPH ?g2 { { ?x owl:differentFrom ?a } UNION { ?a owl:differentFrom ?x } } }""",
+    ),
+    (
+        "is a member of owl:Nothing",
+        "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x a owl:Nothing } FILTER (?g != ONTOLOGY) }",
+    ),
+    (
+        "relates to itself by the irreflexive property {a}",
+        """SELECT DISTINCT ?x ?a WHERE { GRAPH ONTOLOGY { ?a a owl:IrreflexiveProperty }
+             GRAPH ?g { ?x ?a ?x } FILTER (?g != ONTOLOGY) }""",
+    ),
+    (
+        "and {b} relate both ways by the asymmetric property {a}",
+        """SELECT DISTINCT ?x ?a ?b WHERE { GRAPH ONTOLOGY { ?a a owl:AsymmetricProperty }
+             GRAPH ?g1 { ?x ?a ?b } GRAPH ?g2 { ?b ?a ?x } FILTER (?g1 != ONTOLOGY) }""",
+    ),
+    (
+        "relates to {c} by the disjoint properties {a} and {b}",
+        """SELECT DISTINCT ?x ?a ?b ?c WHERE { GRAPH ONTOLOGY { ?a owl:propertyDisjointWith ?b }
+             GRAPH ?g1 { ?x ?a ?c } GRAPH ?g2 { ?x ?b ?c } FILTER (?g1 != ONTOLOGY) }""",
+    ),
+)
+
+
+def inconsistencies(store: ox.Store) -> list[Inconsistency]:
+    """Why ontology + data (+ entailments) are inconsistent; empty when they are not.
+
+    Run :func:`materialise` first, so that clashes through superclasses count.
+    """
+    found = []
+    for template, query in _CLASH_RULES:
+        text = _PREFIXES + query.replace("ONTOLOGY", f"<{GRAPH_ONTOLOGY}>")
+        for row in store.query(text):
+            node = row["x"]
+            names = {k: str(row[k]) for k in ("a", "b", "c") if "{" + k + "}" in template}
+            message = f"{node} {template.format(**names)}"
+            individual = URIRef(node.value) if isinstance(node, ox.NamedNode) else None
+            found.append(Inconsistency(message, individual))
+    return sorted(found, key=lambda i: i.message)
