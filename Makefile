@@ -10,13 +10,14 @@ STAMP     := $(VENV)/.installed
 SPACECOOP := $(BIN)/spacecoop
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint bench clean distclean
+.PHONY: help build test lint bench loadtest clean distclean
 
 help:
 	@echo "make build      validate, reason and build dist/ (dumps, pages, docs)"
 	@echo "make test       lint, then the whole test suite (what CI runs)"
 	@echo "make lint       ruff check"
 	@echo "make bench      fast path against the rdflib/pySHACL baseline, 10^4..10^6 triples"
+	@echo "make loadtest   build, then 20 clients for 30 s against spacecoop serve"
 	@echo "make clean      remove build outputs and caches (keeps .venv)"
 	@echo "make distclean  clean, and remove .venv"
 
@@ -49,6 +50,10 @@ test: lint $(CHROMIUM)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+
+# A second process drives `spacecoop serve --dist dist` on a free loopback port; see SECURITY.md.
+loadtest: build
+	$(BIN)/python bench/loadtest.py --dist dist --clients 20 --duration 30
 
 clean:
 	rm -rf dist build src/*.egg-info .pytest_cache .ruff_cache

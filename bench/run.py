@@ -171,6 +171,15 @@ def ratio(baseline: Figure, ours: Figure, cap: float) -> str:
     return f"{baseline.seconds / ours.seconds:.1f}×"
 
 
+def _save(path: Path, cap: float, rows: list[dict]) -> None:
+    """Write ``rows``, keeping earlier rows for (size, stage) pairs this run did not measure."""
+    earlier = json.loads(path.read_text(encoding="utf-8"))["rows"] if path.is_file() else []
+    fresh = {(r["size"], r["stage"]) for r in rows}
+    kept = [r for r in earlier if (r["size"], r["stage"]) not in fresh]
+    merged = sorted(kept + rows, key=lambda r: (r["size"], STAGES.index(r["stage"])))
+    path.write_text(json.dumps({"cap": cap, "rows": merged}, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the fast path against the baseline.")
     parser.add_argument(
@@ -216,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 if ref.seconds and figures["ours"].seconds:
                     line += f" (ours/pyoxigraph {figures['ours'].seconds / ref.seconds:.2f}×)"
             print(line, flush=True)
-    (HERE / "results.json").write_text(json.dumps({"cap": args.cap, "rows": rows}, indent=2) + "\n")
+    _save(HERE / "results.json", args.cap, rows)
     write_report(HERE / "results.json", HERE / "results.md", HERE / "results.png")
     print(f"wrote {HERE / 'results.md'} and {HERE / 'results.png'}")
     return 0

@@ -38,6 +38,7 @@ from .results import QueryKind, QueryResult
 
 __all__ = [
     "DEFAULT_GRAPHS",
+    "DEFAULT_BACKOFF",
     "Backoff",
     "STORED_GRAPHS",
     "EndpointError",

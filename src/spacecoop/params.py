@@ -13,6 +13,7 @@ N-Triples form, which is the only way a value reaches a remote query.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -58,11 +59,13 @@ _IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>"{}|^`\\]*')
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
+# A four-digit year; XSD 1.1 has a year 0000 (1 BCE) but no "-0000".
+_YEAR = r"(?!-0000)-?[0-9]{4}"
 # Lexical forms we can check, per datatype; a query may only use these datatypes.
 _LEXICAL: dict[URIRef, re.Pattern[str]] = {
-    XSD.gYear: re.compile(r"-?[0-9]{4}"),
-    XSD.gYearMonth: re.compile(r"-?[0-9]{4}-(0[1-9]|1[0-2])"),
-    XSD.date: re.compile(r"-?[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
+    XSD.gYear: re.compile(_YEAR),
+    XSD.gYearMonth: re.compile(_YEAR + r"-(0[1-9]|1[0-2])"),
+    XSD.date: re.compile(_YEAR + r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"),
     XSD.integer: _INTEGER,
     XSD.boolean: re.compile(r"true|false"),
     XSD.string: re.compile(r"[^\x00]*"),
@@ -274,11 +277,21 @@ def _check_lang(parameter: Parameter, value: str) -> Identifier:
 def _check_typed(parameter: Parameter, value: str) -> Identifier:
     datatype = parameter.datatype
     assert datatype is not None  # set for every integer and datatype parameter
-    if not _LEXICAL[datatype].fullmatch(value):
+    if not _LEXICAL[datatype].fullmatch(value) or (datatype == XSD.date and not _day_exists(value)):
         raise ParameterError(
             f"parameter {parameter.name!r}: {value!r} is not a valid {_short(datatype)}"
         )
     return Literal(value, datatype=datatype)
+
+
+def _day_exists(date: str) -> bool:
+    """Whether the day of a well-formed ``xsd:date`` is in its month (no 31 April, no
+    29 February outside leap years; negative years are proleptic Gregorian too)."""
+    year, month, day = (int(part) for part in date.lstrip("-").split("-"))
+    year = -year if date.startswith("-") else year
+    if month == 2:
+        return day <= (29 if calendar.isleap(year) else 28)
+    return day <= (30 if month in (4, 6, 9, 11) else 31)
 
 
 def _short(datatype: URIRef) -> str:

@@ -110,7 +110,7 @@ def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
         (GRAPH_DATA, data_paths),
     ):
         for path in sources:
-            parse_file(path, dataset.graph(graph_iri))
+            parse_file(path, dataset.graph(graph_iri), strict=True)
     return _Inputs(dataset, data_paths + schema.ontology, False)
 
 

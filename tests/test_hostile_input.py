@@ -1,0 +1,265 @@
+"""Bad input where it enters: hostile Turtle and bad command lines give one located
+``error:`` line and a distinct exit status, never a traceback and never a hang."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from spacecoop import cli
+from spacecoop.cli import main
+from spacecoop.dataset import LoadError, load, parse_file
+from spacecoop.queries import CatalogueError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NESTING = 10_000
+HUGE_LITERAL = 20_000_000
+PREFIX = "@prefix ex: <http://example.org/> .\n"
+
+
+def _deep(opening: str, closing: str) -> str:
+    """Turtle with ``NESTING`` levels of ``opening`` ... ``closing`` on line 2."""
+    return f"{PREFIX}ex:s ex:p {opening * NESTING}ex:o{closing * NESTING} .\n"
+
+
+GENERATED = {
+    "deep_blank_nodes.ttl": lambda: _deep("[ ex:p ", " ]"),
+    "deep_collections.ttl": lambda: _deep("( ", " )"),
+}
+
+# fixture -> (line, column, part of the message); None where the problem has no position.
+LOCATED = {
+    "broken_syntax.ttl": (8, 78, "is not a valid subject"),
+    "undefined_prefix.ttl": (7, 5, "prefix schema: has not been declared"),
+    "bad_encoding.ttl": (6, 35, "invalid UTF-8 byte 0xe9 (files must be UTF-8 encoded)"),
+    "utf16_bom.ttl": (1, 1, "file is UTF-16 encoded"),
+    "binary_garbage.ttl": (1, 1, "invalid UTF-8 byte 0x89"),
+    "iri_with_space.ttl": (5, 1, "Invalid IRI code point ' '"),
+    "deep_blank_nodes.ttl": (None, None, "nesting too deep"),
+    "deep_collections.ttl": (None, None, "nesting too deep"),
+}
+
+
+def _content(name: str) -> bytes:
+    if name in GENERATED:
+        return GENERATED[name]().encode("utf-8")
+    return (FIXTURES / name).read_bytes()
+
+
+def _location(path: Path, line: int | None, column: int | None) -> str:
+    return str(path) + "".join(f":{n}" for n in (line, column) if n is not None)
+
+
+# --- the loader -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(LOCATED))
+def test_hostile_turtle_is_a_located_load_error(
+    name: str, make_repo, ontology_ttl: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line, column, message = LOCATED[name]
+    root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, f"data/{name}": _content(name)})
+    path = root / "data" / name
+
+    with pytest.raises(LoadError) as caught:
+        load(root)
+    assert (caught.value.path, caught.value.line, caught.value.column) == (path, line, column)
+    assert message in caught.value.message
+
+    assert main(["stats", "--root", str(root)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: {_location(path, line, column)}: ")
+    assert message in captured.err and len(captured.err.splitlines()) == 1
+    assert captured.out == ""
+
+
+def test_an_iri_with_a_space_passes_rdflib_but_not_the_repository_loader(make_repo) -> None:
+    path = FIXTURES / "iri_with_space.ttl"
+    assert len(parse_file(path, Graph())) == 2  # rdflib alone lets it through
+    root = make_repo({"ontology/spacecoop.ttl": path.read_bytes()})
+    with pytest.raises(LoadError, match="Invalid IRI code point"):
+        load(root)
+
+
+def test_validate_refuses_an_iri_with_a_space_in_other_repositories_files_too() -> None:
+    """``spacecoop validate PATHS`` parses as strictly as the repository loader."""
+    from spacecoop.validate import validate
+
+    with pytest.raises(LoadError, match="Invalid IRI code point") as caught:
+        validate([FIXTURES / "iri_with_space.ttl"])
+    assert caught.value.line == 5
+
+
+def test_a_huge_literal_is_parsed_leniently_and_refused_strictly(tmp_path: Path) -> None:
+    path = tmp_path / "huge.ttl"
+    path.write_text(f'{PREFIX}ex:s ex:p "{"x" * HUGE_LITERAL}" .\n', encoding="utf-8")
+    started = time.monotonic()
+    graph = parse_file(path, Graph())
+    assert len(graph) == 1 and len(str(next(iter(graph.objects())))) == HUGE_LITERAL
+    with pytest.raises(LoadError) as caught:
+        parse_file(path, Graph(), strict=True)
+    assert caught.value.message.startswith("a literal or IRI is too long to parse")
+    assert time.monotonic() - started < 20
+
+
+def test_an_empty_file_is_an_empty_graph() -> None:
+    assert len(parse_file(FIXTURES / "empty.ttl", Graph(), strict=True)) == 0
+
+
+def test_a_utf8_byte_order_mark_is_ignored() -> None:
+    with_mark = parse_file(FIXTURES / "utf8_bom.ttl", Graph(), strict=True)
+    without = parse_file(FIXTURES / "valid_minimal.ttl", Graph(), strict=True)
+    assert set(with_mark) == set(without) and len(with_mark) == 3
+
+
+def test_utf32_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "utf32.ttl"
+    path.write_bytes(f"{PREFIX}ex:s ex:p ex:o .\n".encode("utf-32"))
+    with pytest.raises(LoadError, match="file is UTF-32 encoded"):
+        parse_file(path, Graph())
+
+
+def test_a_directory_named_like_the_ontology_is_a_load_error(
+    make_repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo({"ontology/spacecoop.ttl/readme.txt": "not Turtle"})
+    assert main(["stats", "--root", str(root)]) == 2
+    expected = f"error: {root / 'ontology' / 'spacecoop.ttl'}: is a directory, not a file\n"
+    assert capsys.readouterr().err == expected
+
+
+def test_nesting_that_rdflib_can_follow_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "nested.ttl"
+    path.write_text(f"{PREFIX}ex:s ex:p {'[ ex:p ' * 20}ex:o{' ]' * 20} .\n", encoding="utf-8")
+    assert len(parse_file(path, Graph(), strict=True)) == 21
+
+
+def test_a_recursion_error_is_reported_without_a_location(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def overflow(*args: object, **kwargs: object) -> Graph:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(Graph, "parse", overflow)
+    with pytest.raises(LoadError) as caught:
+        parse_file(FIXTURES / "valid_minimal.ttl", Graph())
+    assert (caught.value.line, caught.value.column) == (None, None)
+    assert caught.value.message.startswith("nesting too deep")
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["no-such-command"],
+        ["stats", "--bogus"],
+        ["query"],
+        ["serve", "--port", "abc"],
+        ["serve", "--port", "0"],
+        ["serve", "--port", "65536"],
+        ["serve", "--workers", "0"],
+        ["serve", "--timeout", "-1"],
+        ["query", "topics", "--timeout", "0"],
+        ["query", "topics", "--timeout", "inf"],
+        ["query", "topics", "--timeout", "nan"],
+        ["query", "topics", "--param", "year"],
+        ["query", "topics", "--param", "=2019"],
+        ["query", "topics", "--retries", "-1"],
+        ["query", "topics", "--retries", "many"],
+        ["query", "topics", "--format", "xml"],
+        ["load", "--batch-size", "10"],
+        ["load", "--endpoint", "http://127.0.0.1:9/", "--batch-size", "0"],
+    ],
+)
+def test_bad_arguments_exit_2_with_the_usage(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: spacecoop") and "error:" in err and "Traceback" not in err
+
+
+def test_an_unknown_query_exits_2_naming_it(
+    repo_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["query", "no-such-query", "--root", str(repo_root)]) == 2
+    assert capsys.readouterr().err.startswith("error: no saved query named 'no-such-query'")
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "message"),
+    [
+        (
+            CatalogueError("queries/x.rq: the header lacks '#+ summary:'"),
+            cli.EXIT_USAGE,
+            "error: queries/x.rq: the header lacks '#+ summary:'\n",
+        ),
+        (KeyboardInterrupt(), cli.EXIT_INTERRUPTED, "error: interrupted\n"),
+        (
+            PermissionError(13, "Permission denied", "/site/dist"),
+            cli.EXIT_OS,
+            "error: /site/dist: Permission denied\n",
+        ),
+        (OSError(28, "No space left on device"), cli.EXIT_OS, "error: No space left on device\n"),
+        (
+            RuntimeError("boom\nsecond line"),
+            cli.EXIT_INTERNAL,
+            "error: internal error (RuntimeError: boom); set SPACECOOP_DEBUG=1 for the traceback\n",
+        ),
+    ],
+    ids=["bad-saved-query", "ctrl-c", "permission", "disk-full", "bug"],
+)
+def test_an_unexpected_failure_is_one_line_and_a_distinct_status(
+    raised: BaseException,
+    status: int,
+    message: str,
+    make_repo,
+    ontology_ttl: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def fail(*args: object) -> None:
+        raise raised
+
+    monkeypatch.delenv(cli.DEBUG_ENV_VAR, raising=False)
+    monkeypatch.setattr(cli.stats, "compute", fail)
+    root = make_repo({"ontology/spacecoop.ttl": ontology_ttl})
+    assert main(["stats", "--root", str(root)]) == status
+    assert capsys.readouterr().err == message
+
+
+def test_the_debug_variable_shows_the_traceback(
+    make_repo, ontology_ttl: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setenv(cli.DEBUG_ENV_VAR, "1")
+    monkeypatch.setattr(cli.stats, "compute", fail)
+    root = make_repo({"ontology/spacecoop.ttl": ontology_ttl})
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["stats", "--root", str(root)])
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(repo_root: Path) -> None:
+    script = Path(sys.executable).with_name("spacecoop")
+    process = subprocess.Popen(
+        [script, "query", "export", "--root", repo_root],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # like `| head -0`: nobody reads the output
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == cli.EXIT_BROKEN_PIPE
+    assert err == ""
