@@ -8,6 +8,7 @@ SHACL-SPARQL constraints and a SPARQL-based target, hence ``advanced=True``.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import pyshacl
@@ -20,7 +21,7 @@ from rdflib.term import Node
 from .namespaces import RDF, SH, bind_prefixes
 from .report import Result, Severity
 
-__all__ = ["shape_checks", "validate_shapes"]
+__all__ = ["make_result", "shape_checks", "validate_shapes"]
 
 _TURTLE_NAMES = bind_prefixes(Graph()).namespace_manager
 
@@ -83,26 +84,53 @@ def shape_checks(shapes: Graph) -> list[str]:
 
 def _result(graph: Graph, node: Node, shapes: Graph) -> Result:
     """One ``sh:ValidationResult`` of pySHACL's results graph as a report Result."""
-    focus = graph.value(node, SH.focusNode)
-    value = graph.value(node, SH.value)
-    component = graph.value(node, SH.sourceConstraintComponent)
-    sparql_constraint = graph.value(node, SH.sourceConstraint)
-    constraint = sparql_constraint if component == SH.SPARQLConstraintComponent else component
     shape = graph.value(node, SH.sourceShape)
-    messages = sorted(str(m) for m in graph.objects(node, SH.resultMessage))
+    return make_result(
+        severity=graph.value(node, SH.resultSeverity),
+        focus=graph.value(node, SH.focusNode),
+        path=_path_text(graph, graph.value(node, SH.resultPath)),
+        value=graph.value(node, SH.value),
+        shape=shape,
+        component=graph.value(node, SH.sourceConstraintComponent),
+        sparql_constraint=graph.value(node, SH.sourceConstraint),
+        messages=[str(m) for m in graph.objects(node, SH.resultMessage)],
+        shape_messages={str(m) for m in shapes.objects(shape, SH.message)} if shape else set(),
+    )
+
+
+def make_result(
+    *,
+    severity: Node | None,
+    focus: Node | None,
+    path: str | None,
+    value: Node | None,
+    shape: Node | None,
+    component: Node | None,
+    sparql_constraint: Node | None,
+    messages: Iterable[str],
+    shape_messages: Collection[str],
+) -> Result:
+    """A report Result from the parts of a SHACL validation result.
+
+    Shared by pySHACL's results (:func:`validate_shapes`) and the SPARQL engine
+    (:mod:`spacecoop.shacl_sparql`), so both turn the same parts into equal Results.
+    ``path`` is already text (:func:`_path_text`); ``messages`` are the result's
+    messages and ``shape_messages`` the source shape's own ``sh:message`` texts.
+    """
+    constraint = sparql_constraint if component == SH.SPARQLConstraintComponent else component
+    texts = sorted(set(messages))
     if component == SH.SPARQLConstraintComponent and shape is not None:
         # pySHACL adds the node shape's own message (about its other constraints) as well.
-        shape_messages = {str(m) for m in shapes.objects(shape, SH.message)}
-        messages = [m for m in messages if m not in shape_messages] or messages
+        texts = [m for m in texts if m not in shape_messages] or texts
     return Result(
-        severity=Severity.from_iri(str(graph.value(node, SH.resultSeverity))),
+        severity=Severity.from_iri(str(severity)),
         focus_node=_node_text(focus),
-        path=_path_text(graph, graph.value(node, SH.resultPath)),
+        path=path,
         # A node-level constraint reports the focus node itself as the value: say it once.
         value=None if value is None or value == focus else value.n3(_TURTLE_NAMES),
         source_shape=str(shape) if isinstance(shape, URIRef) else None,
         constraint=str(constraint),
-        message=" ".join(messages) or f"{constraint} failed",
+        message=" ".join(texts) or f"{constraint} failed",
     )
 
 

@@ -29,8 +29,12 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 def prefers_store(root: Path | None = None) -> bool:
     """Whether the repository is big enough for the pyoxigraph path to pay off."""
-    files = find_sources(find_root() if root is None else root)
-    return sum(p.stat().st_size for p in files.data) > FAST_PATH_BYTES
+    return is_large(find_sources(find_root() if root is None else root).data)
+
+
+def is_large(data_files: Iterable[Path]) -> bool:
+    """Whether these data files are big enough for the pyoxigraph path to pay off."""
+    return sum(p.stat().st_size for p in data_files) > FAST_PATH_BYTES
 
 
 def load_store(root: Path | None = None) -> ox.Store:

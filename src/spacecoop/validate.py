@@ -1,6 +1,7 @@
 """Validate Turtle against the spacecoop ontology and shapes, as one located :class:`Report`.
 
-Three kinds of check go into the report: the SHACL shapes (:mod:`spacecoop.shacl`),
+Three kinds of check go into the report: the SHACL shapes (:mod:`spacecoop.shacl`
+with pySHACL, or for big data :mod:`spacecoop.shacl_sparql`, which gives the same results),
 the ROBOT-style ontology checks (:mod:`spacecoop.ontology_checks`) and the
 consistency of the OWL RL closure (:mod:`spacecoop.reason`). Each result is
 then placed at the file and line where its focus node is described
@@ -18,19 +19,36 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal, get_args
 
 from rdflib import Dataset, Graph
 
-from . import ontology_checks, reason, shacl
+from . import ontology_checks, reason, shacl, shacl_sparql, store
 from .dataset import ROOT_ENV_VAR, LoadError, find_root, find_sources, load, parse_file
 from .locate import index
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .report import Report, Result, Severity
 
-__all__ = ["CONSISTENCY_CHECK", "Report", "Result", "Severity", "schema_root", "validate"]
+__all__ = [
+    "CONSISTENCY_CHECK",
+    "ENGINE_ENV_VAR",
+    "Engine",
+    "Report",
+    "Result",
+    "Severity",
+    "schema_root",
+    "validate",
+]
 
 CONSISTENCY_CHECK = "inconsistency"
 """Name of the check that the OWL RL closure of ontology and data is consistent."""
+
+Engine = Literal["auto", "pyshacl", "fast"]
+"""The SHACL engine: pySHACL (the reference), SHACL compiled to SPARQL on pyoxigraph
+(:mod:`spacecoop.shacl_sparql`, same results, for big data), or ``auto``: by data size."""
+
+ENGINE_ENV_VAR = "SPACECOOP_SHACL_ENGINE"
+"""Environment variable that picks the SHACL engine when :func:`validate` is not told."""
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _INSTALLED_SCHEMA = Path(sys.prefix) / "share" / "spacecoop"
@@ -44,22 +62,32 @@ class _Inputs:
     files: tuple[Path, ...]
     """The files they came from, data first, for locating results."""
     whole_repository: bool
+    data_files: tuple[Path, ...]
+    """The data files alone, whose size picks the SHACL engine."""
 
 
-def validate(paths: Sequence[Path] | None = None, root: Path | None = None) -> Report:
+def validate(
+    paths: Sequence[Path] | None = None, root: Path | None = None, engine: Engine | None = None
+) -> Report:
     """Validate the repository at ``root``, or the Turtle files ``paths`` against our schema.
 
     Without ``paths``, everything under ``root`` (default: :func:`dataset.find_root`) is
     checked. With ``paths``, they form the data graph, and the ontology and shapes come from
     ``root`` if given, else from :func:`schema_root`. Raises :class:`LoadError` for a file
     that cannot be read or parsed.
+
+    ``engine`` picks the SHACL engine (default: ``$SPACECOOP_SHACL_ENGINE``, else ``auto``,
+    which takes the fast one when the data files are large, :func:`store.is_large`).
     """
     inputs = _inputs(paths, root)
     ontology = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_ONTOLOGY))
     shapes = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_SHAPES))
     data = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_DATA))
 
-    results = shacl.validate_shapes(data, shapes, ontology)
+    if _fast_engine(engine, inputs.data_files):
+        results = shacl_sparql.validate_store(store.from_dataset(inputs.dataset), shapes)
+    else:
+        results = shacl.validate_shapes(data, shapes, ontology)
     results += ontology_checks.results(ontology, data, include_unused=inputs.whole_repository)
     results += _consistency_results(inputs.dataset)
 
@@ -100,7 +128,7 @@ def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
     if paths is None:
         root = find_root() if root is None else Path(root)
         files = find_sources(root)
-        return _Inputs(load(root), files.data + files.ontology + files.shapes, True)
+        return _Inputs(load(root), files.data + files.ontology + files.shapes, True, files.data)
     schema = find_sources(schema_root() if root is None else Path(root))
     data_paths = tuple(Path(p) for p in paths)
     dataset = Dataset()
@@ -111,7 +139,15 @@ def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
     ):
         for path in sources:
             parse_file(path, dataset.graph(graph_iri), strict=True)
-    return _Inputs(dataset, data_paths + schema.ontology, False)
+    return _Inputs(dataset, data_paths + schema.ontology, False, data_paths)
+
+
+def _fast_engine(engine: Engine | None, data_files: Sequence[Path]) -> bool:
+    """Whether to validate with the SPARQL engine rather than pySHACL."""
+    chosen = engine or os.environ.get(ENGINE_ENV_VAR) or "auto"
+    if chosen not in get_args(Engine):
+        raise ValueError(f"unknown SHACL engine {chosen!r}; use one of {get_args(Engine)}")
+    return chosen == "fast" or (chosen == "auto" and store.is_large(data_files))
 
 
 def _consistency_results(dataset: Dataset) -> list[Result]:

@@ -1,0 +1,29 @@
+"""SHACL validation compiled to SPARQL and run on the pyoxigraph store: the fast path.
+
+pySHACL (:mod:`spacecoop.shacl`) walks focus nodes one by one in Python; at a
+million triples that takes many minutes. This engine compiles each constraint
+of our shapes into one SPARQL SELECT query over all focus nodes
+(:mod:`.compiler`, :mod:`.expressions`, :mod:`.sparql_constraints`) and runs
+them in Oxigraph (:mod:`.runner`), giving the same report Results as pySHACL:
+same focus nodes, paths, values, source shapes, constraint components,
+severities and messages (``tests/test_shacl_fast.py`` holds it to that).
+
+It covers exactly the SHACL that ``ontology/shapes.ttl`` uses; anything else
+raises :class:`UnsupportedShapeError` naming the shape and the construct, so a
+new kind of rule cannot be skipped silently. pySHACL stays the reference for
+small data; :func:`spacecoop.validate.validate` picks the engine by size.
+"""
+
+from __future__ import annotations
+
+from .compiler import Check, compile_shapes
+from .runner import subclass_lookup, validate_store
+from .vocabulary import UnsupportedShapeError
+
+__all__ = [
+    "Check",
+    "UnsupportedShapeError",
+    "compile_shapes",
+    "subclass_lookup",
+    "validate_store",
+]

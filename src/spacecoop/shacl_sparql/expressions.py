@@ -1,0 +1,219 @@
+"""SHACL value tests as SPARQL boolean expressions, mirroring pySHACL's semantics.
+
+A value test (``sh:class``, ``sh:datatype``, ``sh:pattern``, ``sh:or`` …) says
+whether one node conforms. :class:`Expressions` writes it as an expression over
+a SPARQL variable, and writes whole nested shapes (the members of ``sh:or`` /
+``sh:xone``, a ``sh:qualifiedValueShape``) the same way, so that a violation
+query is one ``FILTER(!…)`` over the value nodes instead of one query per node.
+
+Where pySHACL (on rdflib) and SPARQL (on Oxigraph) could disagree, the expression
+follows pySHACL: language tags match by whole tag or first subtag, ``sh:in`` and
+``sh:hasValue`` compare terms (``sameTerm``) rather than values, ``sh:datatype``
+checks well-formedness only for the datatypes rdflib parses.
+
+Two differences come from the store, not from the engine: Oxigraph keeps numbers,
+dates and booleans in canonical form, and stores every XSD integer type
+(``xsd:positiveInteger`` …) as ``xsd:integer``. So ``sh:datatype
+xsd:positiveInteger`` is checked as "an integer ≥ 1", and a result's value shows
+the canonical literal (``"1.5"^^xsd:decimal`` for ``"1.50"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection as RdfList
+from rdflib.term import Node
+
+from ..namespaces import RDF, SH, XSD
+from .vocabulary import BOOKKEEPING, COMPONENT_OF, UnsupportedShapeError, describe, sparql_term
+
+__all__ = ["VALUE_TESTS", "Expressions", "ShaclPath", "constraint_parameters"]
+
+VALUE_TESTS = frozenset(
+    SH[name]
+    for name in ("class", "datatype", "pattern", "languageIn", "in", "minInclusive", "or", "xone")
+)
+"""Parameters whose constraint holds or fails for each value node on its own."""
+
+_CAST_CHECKED = frozenset(
+    XSD[name] for name in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime")
+)
+"""Datatypes whose well-formedness both rdflib and Oxigraph check: a literal is well-formed
+when casting it to its own datatype gives it back."""
+
+_INTEGER_RANGES = {XSD.positiveInteger: 1, XSD.nonNegativeInteger: 0}
+"""Integer types Oxigraph stores as xsd:integer, with the least value each allows."""
+
+_UNPARSED = frozenset((XSD.gYear, XSD.gYearMonth))
+"""Datatypes rdflib does not parse, so pySHACL accepts any lexical form."""
+
+
+class ShaclPath:
+    """A property shape's ``sh:path``: a predicate, or the inverse of one."""
+
+    def __init__(self, iri: URIRef, inverse: bool) -> None:
+        self.iri, self.inverse = iri, inverse
+
+    @classmethod
+    def of(cls, shapes: Graph, shape: Node, owner: Node | None) -> ShaclPath | None:
+        """The path of ``shape``, None for a node shape; other path kinds are unsupported."""
+        path = shapes.value(shape, SH.path)
+        if path is None or isinstance(path, URIRef):
+            return None if path is None else cls(path, inverse=False)
+        inverse = shapes.value(path, SH.inversePath)
+        if isinstance(inverse, URIRef) and len(set(shapes.predicate_objects(path))) == 1:
+            return cls(inverse, inverse=True)
+        raise UnsupportedShapeError(
+            describe(shape, owner), "a sh:path other than a property or its sh:inversePath"
+        )
+
+    @property
+    def sparql(self) -> str:
+        return f"^<{self.iri}>" if self.inverse else f"<{self.iri}>"
+
+    @property
+    def text(self) -> str:
+        """As report Results write paths (see :func:`spacecoop.shacl._path_text`)."""
+        return f"^{self.iri}" if self.inverse else str(self.iri)
+
+
+def constraint_parameters(shapes: Graph, shape: Node, owner: Node | None) -> Iterator[URIRef]:
+    """The constraint parameters used on ``shape``; unknown SHACL predicates raise."""
+    for predicate in sorted(set(shapes.predicates(shape))):
+        if not isinstance(predicate, URIRef) or not predicate.startswith(str(SH)):
+            continue
+        if predicate in COMPONENT_OF:
+            yield predicate
+        elif predicate not in BOOKKEEPING:
+            raise UnsupportedShapeError(describe(shape, owner), f"the SHACL term {predicate}")
+
+
+class Expressions:
+    """Writes value tests and nested shapes as SPARQL boolean expressions.
+
+    ``subclasses(C)`` is the class and all its subclasses, asked of the data once
+    per class, so ``sh:class`` becomes a lookup of ``rdf:type`` in a fixed list.
+    """
+
+    def __init__(self, shapes: Graph, subclasses: Callable[[URIRef], Collection[URIRef]]) -> None:
+        self.shapes = shapes
+        self.subclasses = subclasses
+        self._variables = 0
+
+    def fresh(self) -> str:
+        """A variable name no shape uses (SHACL-SPARQL text never sees it)."""
+        self._variables += 1
+        return f"?_sh{self._variables}"
+
+    def value_test(
+        self, shape: Node, parameter: URIRef, argument: Node, var: str, owner: Node | None = None
+    ) -> str:
+        """Whether the node in ``var`` passes ``parameter`` = ``argument`` of ``shape``
+        (``owner``: the named shape that holds ``shape``, for error messages)."""
+        if parameter == SH["class"]:
+            return self.instance_of(var, argument)
+        if parameter == SH.datatype:
+            return self._datatype(describe(shape, owner), argument, var)
+        if parameter == SH.pattern:
+            if self.shapes.value(shape, SH.flags) is not None:
+                raise UnsupportedShapeError(describe(shape, owner), "sh:flags on a sh:pattern")
+            return f"(!isBlank({var}) && REGEX(STR({var}), {sparql_term(Literal(str(argument)))}))"
+        if parameter == SH.languageIn:
+            return self._language_in(argument, var)
+        if parameter == SH["in"]:
+            members = [f"sameTerm({var}, {sparql_term(m)})" for m in self._list(argument)]
+            return f"({' || '.join(members) or 'false'})"
+        if parameter == SH.minInclusive:
+            return f"COALESCE({var} >= {sparql_term(argument)}, false)"
+        if parameter == SH["or"]:
+            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
+            return f"({' || '.join(members) or 'false'})"
+        if parameter == SH.xone:
+            members = [
+                f"IF({self.conforms(m, var, owner or shape)}, 1, 0)" for m in self._list(argument)
+            ]
+            return f"({' + '.join(members) or '0'} = 1)"
+        raise UnsupportedShapeError(describe(shape, owner), COMPONENT_OF[parameter])
+
+    def instance_of(self, var: str, cls: Node) -> str:
+        """``var`` is an instance of ``cls`` or of a subclass (SHACL's class semantics)."""
+        if not isinstance(cls, URIRef):
+            raise TypeError(f"sh:class needs an IRI, not {cls!r}")
+        kind = self.fresh()
+        classes = ", ".join(sparql_term(c) for c in sorted(self.subclasses(cls)))
+        return f"EXISTS {{ {var} <{RDF.type}> {kind} . FILTER({kind} IN ({classes})) }}"
+
+    def conforms(self, shape: Node, var: str, owner: Node | None) -> str:
+        """Whether the node in ``var`` conforms to ``shape`` (a member of a logical
+        constraint or a qualified value shape), never an error."""
+        if self.shapes.value(shape, SH.deactivated) == Literal(True):
+            return "true"
+        path = ShaclPath.of(self.shapes, shape, owner)
+        tests = []
+        for parameter in constraint_parameters(self.shapes, shape, owner):
+            for argument in self.shapes.objects(shape, parameter):
+                tests.append(self._member_test(shape, owner, path, parameter, argument, var))
+        if (shape, SH.property, None) in self.shapes:
+            raise UnsupportedShapeError(describe(shape, owner), "sh:property in a nested shape")
+        return f"COALESCE({' && '.join(tests) or 'true'}, false)"
+
+    def _member_test(
+        self,
+        shape: Node,
+        owner: Node | None,
+        path: ShaclPath | None,
+        parameter: URIRef,
+        argument: Node,
+        var: str,
+    ) -> str:
+        if path is None:
+            if parameter == SH.hasValue:
+                return f"sameTerm({var}, {sparql_term(argument)})"
+            if parameter in VALUE_TESTS:
+                return self.value_test(shape, parameter, argument, var, owner)
+        elif parameter in VALUE_TESTS:
+            value = self.fresh()
+            test = self.value_test(shape, parameter, argument, value, owner)
+            return (
+                f"NOT EXISTS {{ {var} {path.sparql} {value} . FILTER(!COALESCE({test}, false)) }}"
+            )
+        elif parameter == SH.hasValue:
+            return f"EXISTS {{ {var} {path.sparql} {sparql_term(argument)} }}"
+        elif parameter == SH.minCount and int(argument) <= 1:
+            return "true" if int(argument) == 0 else f"EXISTS {{ {var} {path.sparql} [] }}"
+        raise UnsupportedShapeError(
+            describe(shape, owner),
+            COMPONENT_OF[parameter],
+            "inside a nested shape is not supported",
+        )
+
+    def _datatype(self, shape: str, datatype: Node, var: str) -> str:
+        typed = f"isLiteral({var}) && DATATYPE({var}) = "
+        if datatype == XSD.string or datatype in _UNPARSED:
+            return f"({typed}{sparql_term(datatype)})"
+        if datatype == RDF.langString:
+            return f'(isLiteral({var}) && LANG({var}) != "")'
+        if datatype in _CAST_CHECKED:
+            iri = sparql_term(datatype)
+            return f"({typed}{iri} && COALESCE(sameTerm({iri}({var}), {var}), false))"
+        if datatype in _INTEGER_RANGES:
+            integer = sparql_term(XSD.integer)
+            return (
+                f"({typed}{integer} && COALESCE(sameTerm({integer}({var}), {var}), false)"
+                f" && {var} >= {_INTEGER_RANGES[datatype]})"
+            )
+        raise UnsupportedShapeError(shape, f"sh:datatype {datatype}")
+
+    def _language_in(self, languages: Node, var: str) -> str:
+        tags = [str(tag).lower() for tag in self._list(languages)]
+        has_tag = f'isLiteral({var}) && LANG({var}) != ""'
+        if "*" in tags:
+            return f"({has_tag})"
+        wanted = ", ".join(sparql_term(Literal(tag)) for tag in tags)
+        first_subtag = f'LCASE(STRBEFORE(CONCAT(LANG({var}), "-"), "-"))'
+        return f"({has_tag} && (LCASE(LANG({var})) IN ({wanted}) || {first_subtag} IN ({wanted})))"
+
+    def _list(self, head: Node) -> list[Node]:
+        return list(RdfList(self.shapes, head))

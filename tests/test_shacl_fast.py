@@ -1,0 +1,281 @@
+"""The fast SHACL engine (shapes compiled to SPARQL, run on pyoxigraph) gives pySHACL's results.
+
+pySHACL stays the reference: every fixture of ``tests/fixtures/shapes``, the
+repository's data and a generated dataset give the same Results from both engines
+(severity, focus node, path, value, source shape, constraint and message), and
+a shape the fast engine cannot check fails loudly instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph, Namespace
+
+from spacecoop import shacl, shacl_sparql, store
+from spacecoop import validate as validation
+from spacecoop.dataset import load
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, SH, curie
+from spacecoop.report import Report, Result
+from spacecoop.shacl_sparql import UnsupportedShapeError
+from spacecoop.shacl_sparql.antijoin import not_exists_as_minus
+
+SHAPES_DIR = Path(__file__).parent / "fixtures" / "shapes"
+BASE = SHAPES_DIR / "base.ttl"
+MISTAKES = sorted(p for p in SHAPES_DIR.glob("*.ttl") if p != BASE)
+
+
+@pytest.fixture(autouse=True)
+def _no_engine_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(validation.ENGINE_ENV_VAR, raising=False)
+
+
+@pytest.fixture(scope="module")
+def fixture_reports() -> dict[str, Report]:
+    """Base data and every fixture validated together (as test_shapes does), by each engine."""
+    return {
+        engine: validation.validate([BASE, *MISTAKES], engine=engine)  # type: ignore[arg-type]
+        for engine in ("pyshacl", "fast")
+    }
+
+
+def _by_file(report: Report) -> dict[str, set[Result]]:
+    found: dict[str, set[Result]] = defaultdict(set)
+    for result in report.results:
+        found[result.file.name if result.file else "(no file)"].add(result)
+    return found
+
+
+@pytest.mark.parametrize("fixture", MISTAKES, ids=lambda p: p.stem)
+def test_each_fixture_gives_the_same_results_in_both_engines(
+    fixture: Path, fixture_reports: dict[str, Report]
+) -> None:
+    reference = _by_file(fixture_reports["pyshacl"]).get(fixture.name, set())
+    breaks_a_rule = "# expect:" in fixture.read_text(encoding="utf-8")
+    assert bool(reference) is breaks_a_rule
+    assert _by_file(fixture_reports["fast"]).get(fixture.name, set()) == reference
+
+
+def test_all_fixture_results_are_equal_with_their_messages(
+    fixture_reports: dict[str, Report],
+) -> None:
+    reference, fast = fixture_reports["pyshacl"], fixture_reports["fast"]
+    assert len(reference.results) > 140
+    assert fast.results == reference.results  # sorted, so duplicates count too
+    assert fast.checks == reference.checks
+    with_values = [r for r in fast.results if "{?" in r.message or "{$" in r.message]
+    assert with_values == [], "message placeholders are filled in"
+
+
+def test_the_repository_gives_the_same_results_in_both_engines(repo_root: Path) -> None:
+    reference = validation.validate(root=repo_root, engine="pyshacl")
+    assert reference.results  # the deliberate advice (see test_shapes)
+    assert validation.validate(root=repo_root, engine="fast") == reference
+
+
+def test_generated_data_conforms_in_both_engines(tmp_path: Path, repo_root: Path) -> None:
+    root = tmp_path / "kg-10k"
+    subprocess.run(
+        [sys.executable, str(repo_root / "bench" / "generate.py"), "--triples", "10000"]
+        + ["--out", str(root)],
+        check=True,
+        capture_output=True,
+    )
+    ds = load(root)
+    graphs = [Graph() + ds.graph(iri) for iri in (GRAPH_DATA, GRAPH_SHAPES, GRAPH_ONTOLOGY)]
+    assert len(graphs[0]) >= 10_000
+    assert shacl.validate_shapes(*graphs) == []
+    assert shacl_sparql.validate_store(store.load_store(root)) == []
+
+
+# --- SHACL beyond ontology/shapes.ttl: what pySHACL does, the fast engine does too -------
+
+PREFIXES = """\
+@prefix ex: <https://example.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+EX = Namespace("https://example.org/")
+
+EXTRA_SHAPES = (
+    PREFIXES
+    + """\
+
+<https://example.org/shapes> a owl:Ontology ;
+    sh:declare [ sh:prefix "ex" ; sh:namespace "https://example.org/"^^xsd:anyURI ] .
+
+ex:ThingShape a sh:NodeShape ;
+    sh:targetClass ex:Thing ;
+    sh:message "A thing's IRI must be under /thing/." ;
+    sh:pattern "^https://example[.]org/thing/" ;
+    sh:property ex:TwoNames , ex:OneName , ex:NamesDiffer , ex:Switched , ex:KindIsGood ;
+    sh:sparql ex:NotItsOwnFriend , ex:SwitchedOff .
+
+ex:TwoNames a sh:PropertyShape ; sh:path ex:name ; sh:minCount 2 ;
+    sh:severity sh:Warning ; sh:message "A thing has two names." .
+ex:OneName a sh:PropertyShape ; sh:path ex:name ; sh:maxCount 1 ;
+    sh:message "A thing has at most one name."@en .
+ex:NamesDiffer a sh:PropertyShape ; sh:path ex:name ;
+    sh:message "Each name of {$this} must differ from {?value}." ;
+    sh:sparql [
+        sh:prefixes <https://example.org/shapes> ;
+        sh:message "{$this} is named {?value} through $PATH." ;
+        sh:select "SELECT $this ?value WHERE { $this $PATH ?value . FILTER(?value = \\"same\\") }" ;
+    ] .
+ex:Switched a sh:PropertyShape ; sh:path ex:switch ; sh:deactivated true ;
+    sh:minCount 1 ; sh:message "Never checked." .
+ex:KindIsGood a sh:PropertyShape ; sh:path ex:kind ; sh:hasValue ex:good ;
+    sh:message "A thing is of the good kind." .
+
+ex:NotItsOwnFriend a sh:SPARQLConstraint ;
+    sh:message "{$this} is its own friend ({?path})." ;
+    sh:prefixes <https://example.org/shapes> ;
+    sh:select "SELECT $this ?path WHERE { $this ex:friend $this . BIND(ex:friend AS ?path) }" .
+ex:SwitchedOff a sh:SPARQLConstraint ; sh:deactivated true ;
+    sh:message "Never checked." ;
+    sh:select "SELECT $this WHERE { }" .
+
+ex:OffShape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:deactivated true ;
+    sh:message "Never checked." ; sh:pattern "^nothing$" .
+"""
+)
+
+EXTRA_DATA = """\
+@prefix ex: <https://example.org/> .
+ex:a a ex:Thing ; ex:name "one", "same" ; ex:kind ex:good .
+<https://example.org/thing/b> a ex:Thing ; ex:friend <https://example.org/thing/b> .
+"""
+
+
+def _fast_store(data: Graph) -> ox.Store:
+    """A store holding ``data`` as its data graph (and an empty ontology graph)."""
+    ds = Dataset()
+    ds.graph(GRAPH_DATA).__iadd__(data)
+    return store.from_dataset(ds, graphs=(GRAPH_DATA,))
+
+
+def test_extra_shacl_gives_the_same_results_in_both_engines() -> None:
+    """Deactivation, severities, counts above one, sh:hasValue, $PATH and {$this} in messages."""
+    shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
+    data = Graph().parse(data=EXTRA_DATA, format="turtle")
+    reference = sorted(shacl.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
+    a, b = "https://example.org/a", "https://example.org/thing/b"
+    assert {(r.focus_node, curie(r.check)) for r in reference} == {
+        (a, "https://example.org/ThingShape"),  # sh:pattern
+        (a, "https://example.org/OneName"),
+        (a, str(shapes.value(EX.NamesDiffer, SH.sparql))),
+        (b, "https://example.org/TwoNames"),
+        (b, "https://example.org/KindIsGood"),
+        (b, "https://example.org/NotItsOwnFriend"),
+    }
+    assert sorted(shacl_sparql.validate_store(_fast_store(data), shapes), key=Result.sort_key) == (
+        reference
+    )
+
+
+# --- SHACL the fast engine cannot check fails loudly -------------------------------------
+
+UNSUPPORTED = {
+    "a core component": (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:P .\n"
+        'ex:P sh:path ex:name ; sh:minLength 3 ; sh:message "Long names." .',
+        "https://example.org/P: sh:MinLengthConstraintComponent",
+    ),
+    "a component inside sh:or": (
+        'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "m" ;\n'
+        '    sh:or ( [ sh:nodeKind sh:IRI ] [ sh:pattern "x" ] ) .',
+        "a blank-node shape inside https://example.org/S: sh:NodeKindConstraintComponent",
+    ),
+    "another kind of target": (
+        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:targetClass ex:Thing ; sh:message "m" .',
+        "https://example.org/S: target (sh:targetNode)",
+    ),
+    "a SPARQL constraint with MINUS": (
+        'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:message "m" ;\n'
+        '    sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this a ?c } }" ] .',
+        "https://example.org/S (sh:sparql a blank-node shape inside https://example.org/S): MINUS",
+    ),
+    "a rule without a message": (
+        'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:pattern "x" .',
+        "https://example.org/S: sh:PatternConstraintComponent without a sh:message",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNSUPPORTED, ids=lambda c: c.replace(" ", "-"))
+def test_an_unsupported_construct_raises_naming_shape_and_component(case: str) -> None:
+    turtle, expected = UNSUPPORTED[case]
+    shapes = Graph().parse(data=PREFIXES + turtle, format="turtle")
+    data = Graph().parse(data=EXTRA_DATA, format="turtle")
+    with pytest.raises(UnsupportedShapeError) as raised:
+        shacl_sparql.validate_store(_fast_store(data), shapes)
+    assert str(raised.value).startswith(expected)
+    assert "engine='pyshacl'" in str(raised.value)
+
+
+# --- choosing the engine ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "env", "threshold", "expected"),
+    [
+        ("pyshacl", "fast", 0, "pyshacl"),
+        ("fast", None, 10**12, "fast"),
+        (None, "fast", 10**12, "fast"),
+        (None, None, 10**12, "pyshacl"),
+        (None, None, 0, "fast"),
+        ("auto", "pyshacl", 0, "fast"),
+    ],
+)
+def test_validation_picks_the_engine_by_size_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str | None,
+    env: str | None,
+    threshold: int,
+    expected: str,
+) -> None:
+    used: list[str] = []
+    monkeypatch.setattr(store, "FAST_PATH_BYTES", threshold)
+    monkeypatch.setattr(shacl, "validate_shapes", lambda *a: used.append("pyshacl") or [])
+    monkeypatch.setattr(shacl_sparql, "validate_store", lambda *a: used.append("fast") or [])
+    if env is not None:
+        monkeypatch.setenv(validation.ENGINE_ENV_VAR, env)
+    validation.validate([BASE], engine=engine)  # type: ignore[arg-type]
+    assert used == [expected]
+
+
+def test_an_unknown_engine_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(validation.ENGINE_ENV_VAR, "jena")
+    with pytest.raises(ValueError, match="unknown SHACL engine 'jena'"):
+        validation.validate([BASE])
+
+
+# --- FILTER NOT EXISTS as MINUS, only where that cannot change the results ---------------
+
+QUERY = "SELECT ?this WHERE {{ ?this <p> ?x . {block} BIND(1 AS ?one) }}"
+
+
+def test_a_self_contained_not_exists_becomes_a_trailing_minus() -> None:
+    block = "FILTER NOT EXISTS { ?this <q> ?y . ?y <r> ?z FILTER(?z != 'a}') }"
+    rewritten = not_exists_as_minus(QUERY.format(block=block), QUERY.index("{"))
+    assert "NOT EXISTS" not in rewritten
+    assert rewritten.rstrip().endswith("MINUS { ?this <q> ?y . ?y <r> ?z FILTER(?z != 'a}') }\n}")
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "FILTER NOT EXISTS { ?this <q> ?y FILTER(?y != ?x) }",  # reads ?x of the outer group
+        "FILTER NOT EXISTS { ?x <q> ?y }",  # does not bind ?this
+        "FILTER NOT EXISTS { ?this <q> ?y OPTIONAL { ?y <r> ?z } }",  # a nested group
+    ],
+)
+def test_a_correlated_not_exists_is_left_alone(block: str) -> None:
+    query = QUERY.format(block=block)
+    assert not_exists_as_minus(query, query.index("{")) == query
