@@ -154,3 +154,24 @@ def test_fast_consistency_check_agrees_with_owlrl(make_repo, case: str) -> None:
     assert bool(fast) == bool(slow) == (case != "consistent")
     assert {i.node for i in fast} <= {i.node for i in slow} | {None}
     assert {i.node for i in slow} <= {i.node for i in fast}
+
+
+def test_validation_reports_an_inconsistency_on_the_fast_path_too(
+    make_repo, repo_root: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """With the fast engine, consistency is checked by the SPARQL clash rules, not owlrl."""
+    from spacecoop.validate import CONSISTENCY_CHECK, validate
+
+    ontology = (repo_root / "ontology" / "spacecoop.ttl").read_text(encoding="utf-8")
+    data = (
+        "@prefix sco: <https://w3id.org/spacecoop/def#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/spacecoop/id/organisation/x> a sco:Foundation, owl:Nothing ;\n"
+        '    rdfs:label "X"@en .\n'
+    )
+    root = make_repo({"ontology/spacecoop.ttl": ontology, "data/d.ttl": data})
+    for engine in ("pyshacl", "fast"):
+        report = validate(None, root, engine=engine)
+        clashes = [r.focus_node for r in report.results if r.constraint == CONSISTENCY_CHECK]
+        assert clashes == ["https://w3id.org/spacecoop/id/organisation/x"], engine
