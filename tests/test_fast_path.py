@@ -156,10 +156,11 @@ def test_fast_consistency_check_agrees_with_owlrl(make_repo, case: str) -> None:
     assert {i.node for i in slow} <= {i.node for i in fast}
 
 
-def test_validation_reports_an_inconsistency_on_the_fast_path_too(
-    make_repo, repo_root: Path
-) -> None:  # type: ignore[no-untyped-def]
-    """With the fast engine, consistency is checked by the SPARQL clash rules, not owlrl."""
+def test_large_data_is_checked_for_consistency_by_the_sparql_clash_rules(  # type: ignore[no-untyped-def]
+    make_repo, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the fast-path size, validation's consistency check uses reason_fast, not owlrl."""
+    from spacecoop import reason
     from spacecoop.validate import CONSISTENCY_CHECK, validate
 
     ontology = (repo_root / "ontology" / "spacecoop.ttl").read_text(encoding="utf-8")
@@ -171,7 +172,13 @@ def test_validation_reports_an_inconsistency_on_the_fast_path_too(
         '    rdfs:label "X"@en .\n'
     )
     root = make_repo({"ontology/spacecoop.ttl": ontology, "data/d.ttl": data})
-    for engine in ("pyshacl", "fast"):
-        report = validate(None, root, engine=engine)
-        clashes = [r.focus_node for r in report.results if r.constraint == CONSISTENCY_CHECK]
-        assert clashes == ["https://w3id.org/spacecoop/id/organisation/x"], engine
+    monkeypatch.setattr(store, "FAST_PATH_BYTES", 10)
+
+    def no_owlrl(*_: object) -> None:
+        raise AssertionError("owlrl must not run on large data")
+
+    monkeypatch.setattr(reason, "closure", no_owlrl)
+    report = validate(None, root)
+    clashes = [r for r in report.results if r.constraint == CONSISTENCY_CHECK]
+    assert [r.focus_node for r in clashes] == ["https://w3id.org/spacecoop/id/organisation/x"]
+    assert "owl:Nothing" in clashes[0].message
