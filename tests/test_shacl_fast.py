@@ -72,6 +72,20 @@ def test_all_fixture_results_are_equal_with_their_messages(
     assert with_values == [], "message placeholders are filled in"
 
 
+def test_the_number_of_worker_threads_changes_neither_results_nor_their_order(
+    repo_root: Path,
+) -> None:
+    ds = Dataset()
+    for path in (BASE, *MISTAKES[:40]):
+        ds.graph(GRAPH_DATA).parse(path, format="turtle")
+    ds.graph(GRAPH_SHAPES).parse(repo_root / "ontology" / "shapes.ttl", format="turtle")
+    ds.graph(GRAPH_ONTOLOGY).parse(repo_root / "ontology" / "spacecoop.ttl", format="turtle")
+    quads = store.from_dataset(ds)
+    alone = shacl_sparql.validate_store(quads, workers=1)
+    assert len(alone) > 30  # the fixtures break rules, so there is something to order
+    assert shacl_sparql.validate_store(quads, workers=4) == alone
+
+
 def test_the_repository_gives_the_same_results_in_both_engines(repo_root: Path) -> None:
     reference = validation.validate(root=repo_root, engine="pyshacl")
     assert reference.results  # the deliberate advice (see test_shapes)

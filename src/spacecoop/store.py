@@ -9,7 +9,7 @@ switch to this store automatically when the data files are large
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,6 +17,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .dataset import LoadError, find_root, find_sources, locate_syntax_error, read_source
+from .gc_pause import gc_paused
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .results import QueryKind, QueryResult
 
@@ -125,16 +126,34 @@ def query(store: ox.Store, text: str, kind: QueryKind) -> QueryResult:
     )
     if kind is QueryKind.ASK:
         return QueryResult(kind, boolean=bool(answer))
-    if kind.returns_graph:
-        graph = bind_prefixes(Graph())
-        for found in answer:
-            graph.add(
-                (to_rdflib(found.subject), to_rdflib(found.predicate), to_rdflib(found.object))
+    convert = _memoised_to_rdflib()
+    with gc_paused():
+        if kind.returns_graph:
+            graph = bind_prefixes(Graph())
+            graph.addN(
+                (convert(found.subject), convert(found.predicate), convert(found.object), graph)
+                for found in answer
             )
-        return QueryResult(kind, graph=graph)
-    variables = tuple(v.value for v in answer.variables)
-    rows = tuple(tuple(to_rdflib(solution[v]) for v in variables) for solution in answer)
-    return QueryResult(kind, variables=variables, rows=rows)
+            return QueryResult(kind, graph=graph)
+        variables = tuple(v.value for v in answer.variables)
+        rows = tuple(tuple(convert(solution[v]) for v in variables) for solution in answer)
+        return QueryResult(kind, variables=variables, rows=rows)
+
+
+def _memoised_to_rdflib() -> Callable[[object], Node | None]:
+    """:func:`to_rdflib` remembering what it made: results repeat the same few
+    terms (events, labels, classes) on many rows, and building an rdflib
+    Literal costs far more than a dictionary lookup."""
+    made: dict[object, Node | None] = {}
+
+    def convert(term: object) -> Node | None:
+        try:
+            return made[term]
+        except KeyError:
+            made[term] = converted = to_rdflib(term)
+            return converted
+
+    return convert
 
 
 def to_rdflib_graph(store: ox.Store, graph_iri: URIRef) -> Graph:

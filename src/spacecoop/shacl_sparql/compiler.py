@@ -202,31 +202,28 @@ class _ShapeCompiler:
         values = f"?this {path.sparql} ?value"
         if parameter in VALUE_TESTS:
             test = self.expressions.value_test(shape, parameter, argument, "?value")
-            body = (
-                f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} "
-                f"FILTER(!COALESCE({test}, false)) }}"
-            )
-            return body, ValueColumn.VALUE
+            failing = f"SELECT ?this ?value WHERE {{ {values} FILTER(!COALESCE({test}, false)) }}"
+            return _of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE
         if parameter == SH.minCount:
             body = _at_least(focus, values, "true", int(argument))
             return None if body is None else (body, ValueColumn.NONE)
         if parameter == SH.maxCount:
-            body = (
-                f"SELECT ?this WHERE {{ {focus} {values} }} "
+            too_many = (
+                f"SELECT ?this WHERE {{ {values} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(argument)})"
             )
-            return body, ValueColumn.NONE
+            return _of_focus_nodes(too_many, focus, "?this"), ValueColumn.NONE
         if parameter == SH.uniqueLang:
             if argument != Literal(True):
                 return None
             # One result per language that more than one value carries, as pySHACL gives.
-            body = (
-                f"SELECT ?this ?language WHERE {{ {focus} {values} "
+            repeated = (
+                f"SELECT ?this ?language WHERE {{ {values} "
                 f'FILTER(isLiteral(?value) && LANG(?value) != "") }} '
                 f"GROUP BY ?this (LCASE(LANG(?value)) AS ?language) "
                 f"HAVING (COUNT(DISTINCT ?value) > 1)"
             )
-            return body, ValueColumn.NONE
+            return _of_focus_nodes(repeated, focus, "?this ?language"), ValueColumn.NONE
         if parameter == SH.hasValue:
             wanted = f"?this {path.sparql} {sparql_term(argument)}"
             body = f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {wanted} }} }}"
@@ -258,6 +255,17 @@ _WITH_QUALIFIED_VALUE_SHAPE = (
     SH.qualifiedMaxCount,
     SH.qualifiedValueShapesDisjoint,
 )
+
+
+def _of_focus_nodes(failing: str, focus: str, projection: str) -> str:
+    """The solutions of ``failing`` (a sub-query that judges each subject by its own
+    values) whose ``?this`` is a focus node.
+
+    Failures are found first and only they are matched against the focus nodes:
+    on big data that is several times faster than listing every focus node and
+    then its values, since the focus set is the expensive part and failures are few.
+    """
+    return f"SELECT DISTINCT {projection} WHERE {{ {{ {failing} }} FILTER EXISTS {focus} }}"
 
 
 def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:

@@ -10,34 +10,54 @@ fills them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from ..gc_pause import gc_paused
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDFS
 from ..report import Result
 from ..shacl import make_result
 from ..store import to_rdflib, to_rdflib_graph
 from .compiler import Check, ValueColumn, compile_shapes
 
-__all__ = ["subclass_lookup", "validate_store"]
+__all__ = ["subclass_lookup", "usable_cores", "validate_store"]
 
 _DEFAULT_GRAPH = [ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
 
 
-def validate_store(store: ox.Store, shapes: Graph | None = None) -> list[Result]:
+def validate_store(
+    store: ox.Store, shapes: Graph | None = None, *, workers: int | None = None
+) -> list[Result]:
     """Validate the data graph of ``store`` (with its ontology graph) against ``shapes``.
 
     ``shapes`` defaults to the store's shapes graph. Gives the Results that
-    :func:`spacecoop.shacl.validate_shapes` gives for the same graphs; raises
+    :func:`spacecoop.shacl.validate_shapes` gives for the same graphs, in the
+    same order whatever the number of ``workers``; raises
     :class:`~spacecoop.shacl_sparql.UnsupportedShapeError` for a shape it cannot check.
+
+    Checks run on ``workers`` threads (default: one per usable core): Oxigraph
+    evaluates queries without holding the GIL, so the checks, which only read
+    the store, really do run side by side.
     """
     if shapes is None:
         shapes = to_rdflib_graph(store, GRAPH_SHAPES)
-    checks = compile_shapes(shapes, subclass_lookup(store))
-    return [result for check in checks for result in _results(store, check)]
+    checks = list(compile_shapes(shapes, subclass_lookup(store)))
+    with gc_paused(), ThreadPoolExecutor(max_workers=workers or usable_cores()) as pool:
+        per_check = pool.map(lambda check: list(_results(store, check)), checks)
+        return [result for results in per_check for result in results]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # platforms without affinity (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 def subclass_lookup(store: ox.Store) -> Callable[[URIRef], frozenset[URIRef]]:
