@@ -18,6 +18,7 @@ import datetime as dt
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,7 +29,13 @@ LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-COUNTRIES, CITIES, ORGANISATIONS, TOPICS, SERIES_LENGTH = 60, 500, 1000, 50, 100
+# The shared pools grow with the data, so every size has the same mix: with fixed
+# pools, parties and places were half of a 10^4-triple dataset and a rounding
+# error at 10^6, and cost grew with the mix rather than with the size.
+UNITS_PER_CITY, UNITS_PER_ORGANISATION, UNITS_PER_TOPIC = 25, 12, 250
+COUNTRIES = 60  # the world has a bounded number of countries: 180 triples at any size
+SERIES_LENGTH = 100
+UNIT_TRIPLES = 73  # one unit() without its series; every SERIES_LENGTH-th adds 3
 ORGANISATION_KINDS = ("Foundation", "Association", "LearnedSociety", "Institute", "University")
 START = dt.date(2000, 1, 3)
 
@@ -59,24 +66,62 @@ def _entity(subject: str, cls: str, label: str, cites: str) -> Iterator[str]:
     yield triple(subject, DERIVED, cites)
 
 
-def pools() -> Iterator[str]:
+@dataclass(frozen=True)
+class Pools:
+    """How many shared cities, organisations and topics the units draw on."""
+
+    cities: int
+    organisations: int
+    topics: int
+
+    @classmethod
+    def for_units(cls, units: int) -> Pools:
+        return cls(
+            cities=-(-units // UNITS_PER_CITY),
+            organisations=max(2, -(-units // UNITS_PER_ORGANISATION)),  # host ≠ supporter
+            topics=-(-units // UNITS_PER_TOPIC),
+        )
+
+    @property
+    def triples(self) -> int:
+        return 3 * COUNTRIES + 4 * self.cities + 3 * self.organisations + 3 * self.topics + 3
+
+
+def units_for(triples: int) -> int:
+    """The fewest units whose triples, with their pools, reach ``triples`` (binary search:
+    the total only grows with the number of units)."""
+    low, high = 1, 1
+    while _total(high) < triples:
+        low, high = high + 1, high * 2
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (middle + 1, high) if _total(middle) < triples else (low, middle)
+    return low
+
+
+def _total(units: int) -> int:
+    series = -(-units // SERIES_LENGTH)
+    return units * UNIT_TRIPLES + 3 * series + Pools.for_units(units).triples
+
+
+def pools(sizes: Pools) -> Iterator[str]:
     """Shared parties, places and topics that the units refer to."""
     cite = iri("source/synthetic-0/p1")
     for c in range(COUNTRIES):
         yield from _entity(iri(f"country/c-{c}"), "Country", f"Synthetic country {c}", cite)
-    for c in range(CITIES):
+    for c in range(sizes.cities):
         city = iri(f"place/city-{c}")
         yield from _entity(city, "City", f"Synthetic city {c}", cite)
         yield triple(city, sco("containedInPlace"), iri(f"country/c-{c % COUNTRIES}"))
-    for o in range(ORGANISATIONS):
+    for o in range(sizes.organisations):
         kind = ORGANISATION_KINDS[o % len(ORGANISATION_KINDS)]
         yield from _entity(iri(f"organisation/org-{o}"), kind, f"Synthetic organisation {o}", cite)
-    for t in range(TOPICS):
+    for t in range(sizes.topics):
         yield from _entity(iri(f"topic/t-{t}"), "Topic", f"Synthetic topic {t}", cite)
     yield from _entity(iri("attendee-kind/astronaut"), "AttendeeKind", "Synthetic astronauts", cite)
 
 
-def unit(i: int) -> Iterator[str]:
+def unit(i: int, sizes: Pools) -> Iterator[str]:
     """One symposium with everything around it: about 90 triples."""
     doc, p1, p2 = (
         iri(f"source/synthetic-{i}"),
@@ -101,7 +146,7 @@ def unit(i: int) -> Iterator[str]:
     event, prep = iri(f"event/symposium-{i}"), iri(f"event/preparatory-meeting-{i}")
     signing, memo = iri(f"event/signing-{i}"), iri(f"memorandum/m-{i}")
     series = iri(f"series/s-{i // SERIES_LENGTH}")
-    city = iri(f"place/city-{i % CITIES}")
+    city = iri(f"place/city-{i % sizes.cities}")
     delegations = [iri(f"delegation/d-{i}-{j}") for j in range(3)]
 
     if i % SERIES_LENGTH == 0:
@@ -115,11 +160,12 @@ def unit(i: int) -> Iterator[str]:
     yield triple(event, sco("startDate"), typed(first.isoformat(), "date"))
     yield triple(event, sco("endDate"), typed((first + dt.timedelta(days=1)).isoformat(), "date"))
     yield triple(event, sco("location"), city)
-    yield triple(event, sco("host"), iri(f"organisation/org-{i % ORGANISATIONS}"))
-    yield triple(event, sco("supporter"), iri(f"organisation/org-{(i + 1) % ORGANISATIONS}"))
+    host, supporter = i % sizes.organisations, (i + 1) % sizes.organisations
+    yield triple(event, sco("host"), iri(f"organisation/org-{host}"))
+    yield triple(event, sco("supporter"), iri(f"organisation/org-{supporter}"))
     yield triple(event, sco("attendeeKind"), iri("attendee-kind/astronaut"))
     yield triple(event, sco("theme"), text(f"Theme of synthetic symposium {i}"))
-    yield triple(event, sco("topic"), iri(f"topic/t-{i % TOPICS}"))
+    yield triple(event, sco("topic"), iri(f"topic/t-{i % sizes.topics}"))
     for j, delegation in enumerate(delegations):
         yield triple(event, sco("attendee"), delegation)
         yield from _entity(
@@ -160,17 +206,12 @@ def unit(i: int) -> Iterator[str]:
 
 
 def lines(triples: int) -> Iterator[str]:
-    """Yield at least ``triples`` N-Triples lines: the pools, then whole units."""
-    count = 0
-    for line in pools():
-        count += 1
-        yield line
-    i = 0
-    while count < triples:
-        for line in unit(i):
-            count += 1
-            yield line
-        i += 1
+    """At least ``triples`` N-Triples lines: the pools, then as many whole units as it takes."""
+    units = units_for(triples)
+    sizes = Pools.for_units(units)
+    yield from pools(sizes)
+    for i in range(units):
+        yield from unit(i, sizes)
 
 
 def generate(triples: int, out: Path) -> int:

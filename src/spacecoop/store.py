@@ -129,7 +129,8 @@ def query(store: ox.Store, text: str, kind: QueryKind) -> QueryResult:
     convert = _memoised_to_rdflib()
     with gc_paused():
         if kind.returns_graph:
-            graph = bind_prefixes(Graph())
+            # SimpleMemory: a graph without contexts takes triples in half the time.
+            graph = bind_prefixes(Graph(store="SimpleMemory"))
             graph.addN(
                 (convert(found.subject), convert(found.predicate), convert(found.object), graph)
                 for found in answer
