@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -213,8 +214,12 @@ def ratio(baseline: Figure, ours: Figure, cap: float) -> str:
 def _save(path: Path, cap: float, rows: list[dict]) -> None:
     """Write ``rows``, keeping earlier rows for (size, stage) pairs this run did not measure."""
     earlier = json.loads(path.read_text(encoding="utf-8"))["rows"] if path.is_file() else []
-    fresh = {(r["size"], r["stage"]) for r in rows}
-    kept = [r for r in earlier if (r["size"], r["stage"]) not in fresh]
+
+    def key(row: dict) -> tuple[int, str]:  # by power of ten: the generator may change
+        return round(math.log10(row["size"])), row["stage"]
+
+    fresh = {key(r) for r in rows}
+    kept = [r for r in earlier if key(r) not in fresh]
     merged = sorted(kept + rows, key=lambda r: (r["size"], STAGES.index(r["stage"])))
     path.write_text(json.dumps({"cap": cap, "rows": merged}, indent=2) + "\n", encoding="utf-8")
 
