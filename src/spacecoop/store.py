@@ -8,8 +8,9 @@ switch to this store automatically when the data files are large
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -126,7 +127,9 @@ def query(store: ox.Store, text: str, kind: QueryKind) -> QueryResult:
     )
     if kind is QueryKind.ASK:
         return QueryResult(kind, boolean=bool(answer))
-    convert = _memoised_to_rdflib()
+    # A fresh cache per answer: rows repeat the same terms (events, labels, classes),
+    # and building an rdflib Literal costs far more than a dictionary lookup.
+    convert = functools.cache(to_rdflib)
     with gc_paused():
         if kind.returns_graph:
             # SimpleMemory: a graph without contexts takes triples in half the time.
@@ -139,22 +142,6 @@ def query(store: ox.Store, text: str, kind: QueryKind) -> QueryResult:
         variables = tuple(v.value for v in answer.variables)
         rows = tuple(tuple(convert(solution[v]) for v in variables) for solution in answer)
         return QueryResult(kind, variables=variables, rows=rows)
-
-
-def _memoised_to_rdflib() -> Callable[[object], Node | None]:
-    """:func:`to_rdflib` remembering what it made: results repeat the same few
-    terms (events, labels, classes) on many rows, and building an rdflib
-    Literal costs far more than a dictionary lookup."""
-    made: dict[object, Node | None] = {}
-
-    def convert(term: object) -> Node | None:
-        try:
-            return made[term]
-        except KeyError:
-            made[term] = converted = to_rdflib(term)
-            return converted
-
-    return convert
 
 
 def to_rdflib_graph(store: ox.Store, graph_iri: URIRef) -> Graph:
