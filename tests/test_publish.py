@@ -35,7 +35,7 @@ from spacecoop.namespaces import (
     SCO,
     SPEX,
 )
-from spacecoop.publish import build, html
+from spacecoop.publish import build, dumps, html
 from spacecoop.publish.build import PublishError
 from spacecoop.publish.dumps import context
 
@@ -284,6 +284,54 @@ def test_dump_reparses_with_pyoxigraph_to_the_source_graph(
 def test_gzipped_dump_is_the_ntriples_dump(site: Path) -> None:
     with gzip.open(site / "spacecoop.nt.gz", "rb") as handle:
         assert handle.read() == (site / "spacecoop.nt").read_bytes()
+
+
+def _store_with_a_triple_in_two_parts() -> ox.Store:
+    """A store whose ontology and data graphs share one triple (a union holds it once)."""
+    quads = ox.Store()
+    shared = ox.Triple(
+        ox.NamedNode(str(SCO) + "Event"), ox.NamedNode(str(RDFS.label)), ox.Literal("x")
+    )
+    for graph in (GRAPH_ONTOLOGY, GRAPH_DATA):
+        quads.add(ox.Quad(*shared, ox.NamedNode(str(graph))))
+    quads.add(
+        ox.Quad(
+            ox.NamedNode("https://example.org/a"), *list(shared)[1:], ox.NamedNode(str(GRAPH_DATA))
+        )
+    )
+    return quads
+
+
+def test_single_graph_dumps_hold_the_union_once_and_leave_the_store_as_it_was(
+    tmp_path: Path,
+) -> None:
+    quads = _store_with_a_triple_in_two_parts()
+    before = set(quads)
+    dumps.write_dumps(quads, tmp_path)
+    assert set(quads) == before  # the default graph used for the union is empty again
+    lines = (tmp_path / "spacecoop.nt").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    for name, fmt in (
+        ("spacecoop.ttl", "turtle"),
+        ("spacecoop.rdf", "xml"),
+        ("spacecoop.jsonld", "json-ld"),
+    ):
+        assert len(Graph().parse(tmp_path / name, format=fmt)) == 2, name
+
+
+def test_a_failed_dump_still_empties_the_default_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quads = _store_with_a_triple_in_two_parts()
+    before = set(quads)
+
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dumps, "_write_single_graph", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        dumps.write_dumps(quads, tmp_path)
+    assert set(quads) == before
 
 
 def _entailed(dataset: Dataset) -> Graph:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from ..parallel import run_all
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,10 @@ _SYNTAXES = (
     ("spacecoop.ttl", ox.RdfFormat.TURTLE, "text/turtle", "Turtle"),
     ("spacecoop.nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "N-Triples"),
     ("spacecoop.rdf", ox.RdfFormat.RDF_XML, "application/rdf+xml", "RDF/XML"),
+    ("spacecoop.jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", "JSON-LD"),
 )
-_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_GZIP_LEVEL = 6  # gzip's own default: level 9 takes four times as long for ~1 % less
+_CHUNK = 1 << 20
 
 
 def context() -> dict[str, object]:
@@ -46,59 +51,102 @@ def context() -> dict[str, object]:
     return {"@context": dict(sorted(PREFIXES.items()))}
 
 
-def _union(store: ox.Store) -> ox.QueryTriples:
-    """Ontology + data as one stream of triples: what the single-graph dumps contain."""
-    graphs = [ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
-    return store.query(_UNION, default_graph=graphs)  # type: ignore[return-value]
+@contextmanager
+def _union_in_default_graph(store: ox.Store) -> Iterator[ox.DefaultGraph]:
+    """Ontology + data copied into the store's default graph for as long as the block runs.
+
+    Our stores keep every part in a named graph and leave the default graph
+    empty. A copy there (Oxigraph merges duplicates) lets each single-graph
+    dump be written by ``Store.dump`` straight from the store, in Rust and
+    without the GIL, which is 3-4x faster than serialising a CONSTRUCT answer.
+    """
+    store.update(f"ADD <{GRAPH_ONTOLOGY}> TO DEFAULT; ADD <{GRAPH_DATA}> TO DEFAULT")
+    try:
+        yield ox.DefaultGraph()
+    finally:
+        store.update("CLEAR DEFAULT")
 
 
-def _write_jsonld(store: ox.Store, path: Path) -> None:
+def _write_jsonld(store: ox.Store, graph: ox.DefaultGraph, path: Path) -> None:
     """JSON-LD carrying our published context inline, so it parses offline.
 
     pyoxigraph writes expanded JSON-LD (full IRIs); wrapping its array in
     ``{"@context": …, "@graph": …}`` keeps every key an absolute IRI, so the
     graph is unchanged, while a consumer can compact with the same context.
     """
-    expanded = ox.serialize(_union(store), format=ox.RdfFormat.JSON_LD)
     with path.open("wb") as handle:
         handle.write(b'{"@context": ')
         handle.write(json.dumps(context()["@context"]).encode("utf-8"))
         handle.write(b', "@graph": ')
-        handle.write(expanded)
+        store.dump(handle, format=ox.RdfFormat.JSON_LD, from_graph=graph)
         handle.write(b"}\n")
 
 
+def _gzip(source: Path, target: Path) -> None:
+    """Compress ``source`` into ``target`` (zlib releases the GIL, so this runs beside dumps)."""
+    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=_GZIP_LEVEL) as packed:
+        shutil.copyfileobj(raw, packed, _CHUNK)
+
+
+def _write_single_graph(store: ox.Store, graph: ox.DefaultGraph, name: str, out: Path) -> None:
+    fmt = next(fmt for file, fmt, *_ in _SYNTAXES if file == name)
+    if fmt == ox.RdfFormat.JSON_LD:
+        _write_jsonld(store, graph, out / name)
+        return
+    prefixes = None if fmt == ox.RdfFormat.N_TRIPLES else PREFIXES
+    store.dump(out / name, format=fmt, from_graph=graph, prefixes=prefixes)
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        _gzip(out / name, out / f"{name}.gz")
+
+
 def write_dumps(store: ox.Store, out: Path) -> list[Dump]:
-    """Write every dump of ``store`` (with its ``inferred`` graph filled) into ``out``."""
-    written: list[Dump] = []
+    """Write every dump of ``store`` (with its ``inferred`` graph filled) into ``out``.
 
-    def record(path: str, media_type: str, title: str, compress: str | None = None) -> None:
-        written.append(Dump(path, media_type, title, (out / path).stat().st_size, compress))
-
+    The dumps are written side by side, one per usable core. While the
+    single-graph dumps are written, the store's default graph holds a copy of
+    ontology + data (it is emptied again before this returns, even on error).
+    """
     (out / CONTEXT_PATH).write_text(json.dumps(context(), indent=2) + "\n", encoding="utf-8")
-    for name, fmt, media_type, title in _SYNTAXES:
-        ox.serialize(_union(store), out / name, format=fmt, prefixes=PREFIXES)
-        record(name, media_type, f"Whole dataset ({title})")
-    _write_jsonld(store, out / "spacecoop.jsonld")
-    record("spacecoop.jsonld", "application/ld+json", "Whole dataset (JSON-LD)")
-    with (
-        (out / "spacecoop.nt").open("rb") as source,
-        gzip.open(out / "spacecoop.nt.gz", "wb") as gz,
-    ):
-        shutil.copyfileobj(source, gz)
-    record(
-        "spacecoop.nt.gz",
-        "application/n-triples",
-        "Whole dataset (N-Triples, gzip)",
-        "application/gzip",
-    )
-    store.dump(out / "spacecoop.trig", format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    record(
-        "spacecoop.trig", "application/trig", "Whole dataset with one named graph per part (TriG)"
-    )
     inferred = ox.NamedNode(str(GRAPH_INFERRED))
-    store.dump(
-        out / "inferred.ttl", format=ox.RdfFormat.TURTLE, from_graph=inferred, prefixes=PREFIXES
+    run_all(  # first, while the default graph is empty: TriG holds the named graphs only
+        [
+            lambda: store.dump(out / "spacecoop.trig", format=ox.RdfFormat.TRIG, prefixes=PREFIXES),
+            lambda: store.dump(
+                out / "inferred.ttl",
+                format=ox.RdfFormat.TURTLE,
+                from_graph=inferred,
+                prefixes=PREFIXES,
+            ),
+        ]
     )
-    record("inferred.ttl", "text/turtle", "Triples entailed by the ontology's alignments (Turtle)")
-    return written
+    with _union_in_default_graph(store) as union:
+        run_all(
+            [
+                lambda name=name: _write_single_graph(store, union, name, out)
+                for name, *_ in _SYNTAXES
+            ]
+        )
+
+    def record(path: str, media_type: str, title: str, compress: str | None = None) -> Dump:
+        return Dump(path, media_type, title, (out / path).stat().st_size, compress)
+
+    written = [
+        record(name, media, f"Whole dataset ({title})") for name, _, media, title in _SYNTAXES
+    ]
+    return [
+        *written,
+        record(
+            "spacecoop.nt.gz",
+            "application/n-triples",
+            "Whole dataset (N-Triples, gzip)",
+            "application/gzip",
+        ),
+        record(
+            "spacecoop.trig",
+            "application/trig",
+            "Whole dataset with one named graph per part (TriG)",
+        ),
+        record(
+            "inferred.ttl", "text/turtle", "Triples entailed by the ontology's alignments (Turtle)"
+        ),
+    ]

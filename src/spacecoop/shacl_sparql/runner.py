@@ -10,9 +10,7 @@ fills them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -20,12 +18,13 @@ from rdflib.term import Node
 
 from ..gc_pause import gc_paused
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDFS
+from ..parallel import run_all
 from ..report import Result
 from ..shacl import make_result
 from ..store import to_rdflib, to_rdflib_graph
 from .compiler import Check, ValueColumn, compile_shapes
 
-__all__ = ["subclass_lookup", "usable_cores", "validate_store"]
+__all__ = ["subclass_lookup", "validate_store"]
 
 _DEFAULT_GRAPH = [ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
 
@@ -47,17 +46,10 @@ def validate_store(
     if shapes is None:
         shapes = to_rdflib_graph(store, GRAPH_SHAPES)
     checks = list(compile_shapes(shapes, subclass_lookup(store)))
-    with gc_paused(), ThreadPoolExecutor(max_workers=workers or usable_cores()) as pool:
-        per_check = pool.map(lambda check: list(_results(store, check)), checks)
-        return [result for results in per_check for result in results]
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity, not the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # platforms without affinity (macOS, Windows)
-        return os.cpu_count() or 1
+    with gc_paused():
+        jobs = [lambda check=check: list(_results(store, check)) for check in checks]
+        per_check = run_all(jobs, workers=workers)
+    return [result for results in per_check for result in results]
 
 
 def subclass_lookup(store: ox.Store) -> Callable[[URIRef], frozenset[URIRef]]:

@@ -1,0 +1,37 @@
+"""``spacecoop.parallel``: jobs run side by side, answers in order, failures not lost."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from spacecoop.parallel import run_all, usable_cores
+
+
+def test_usable_cores_is_at_least_one() -> None:
+    assert usable_cores() >= 1
+
+
+def test_results_come_back_in_the_order_of_the_jobs() -> None:
+    assert run_all([lambda n=n: n * n for n in range(20)], workers=4) == [n * n for n in range(20)]
+
+
+def test_jobs_really_run_at_the_same_time() -> None:
+    both_started = threading.Barrier(2, timeout=10)  # breaks (and fails) if run one after the other
+    assert run_all([both_started.wait, both_started.wait], workers=2) in ([0, 1], [1, 0])
+
+
+def test_a_failing_job_raises_after_the_others_finish() -> None:
+    finished: list[int] = []
+
+    def fail() -> None:
+        raise ValueError("bad job")
+
+    def slow(n: int) -> None:
+        threading.Event().wait(0.05)
+        finished.append(n)
+
+    with pytest.raises(ValueError, match="bad job"):
+        run_all([fail, lambda: slow(1), lambda: slow(2)], workers=2)
+    assert sorted(finished) == [1, 2]
