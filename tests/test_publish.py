@@ -308,7 +308,7 @@ def test_single_graph_dumps_hold_the_union_once_and_leave_the_store_as_it_was(
     quads = _store_with_a_triple_in_two_parts()
     before = set(quads)
     dumps.write_dumps(quads, tmp_path)
-    assert set(quads) == before  # the default graph used for the union is empty again
+    assert set(quads) == before  # the ontology copied into the data graph is gone again
     lines = (tmp_path / "spacecoop.nt").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     for name, fmt in (
@@ -319,7 +319,7 @@ def test_single_graph_dumps_hold_the_union_once_and_leave_the_store_as_it_was(
         assert len(Graph().parse(tmp_path / name, format=fmt)) == 2, name
 
 
-def test_a_failed_dump_still_empties_the_default_graph(
+def test_a_failed_dump_still_leaves_the_store_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     quads = _store_with_a_triple_in_two_parts()

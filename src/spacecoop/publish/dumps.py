@@ -52,22 +52,28 @@ def context() -> dict[str, object]:
 
 
 @contextmanager
-def _union_in_default_graph(store: ox.Store) -> Iterator[ox.DefaultGraph]:
-    """Ontology + data copied into the store's default graph for as long as the block runs.
+def _ontology_merged_into_data(store: ox.Store) -> Iterator[ox.NamedNode]:
+    """The data graph, holding the ontology's triples too for as long as the block runs.
 
-    Our stores keep every part in a named graph and leave the default graph
-    empty. A copy there (Oxigraph merges duplicates) lets each single-graph
-    dump be written by ``Store.dump`` straight from the store, in Rust and
-    without the GIL, which is 3-4x faster than serialising a CONSTRUCT answer.
+    Each single-graph dump is then written by ``Store.dump`` straight from the
+    store, in Rust and without the GIL, 3-4x faster than serialising a
+    CONSTRUCT answer. The ontology is small, so copying it into the data graph
+    (and removing exactly the copies afterwards, even on error) costs little,
+    where copying the data out to another graph would cost as much as loading it.
     """
-    store.update(f"ADD <{GRAPH_ONTOLOGY}> TO DEFAULT; ADD <{GRAPH_DATA}> TO DEFAULT")
+    data = ox.NamedNode(str(GRAPH_DATA))
+    ontology = store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_ONTOLOGY)))
+    copies = [ox.Quad(q.subject, q.predicate, q.object, data) for q in ontology]
+    copies = [quad for quad in copies if quad not in store]  # the data may state them too
+    store.extend(copies)
     try:
-        yield ox.DefaultGraph()
+        yield data
     finally:
-        store.update("CLEAR DEFAULT")
+        for quad in copies:
+            store.remove(quad)
 
 
-def _write_jsonld(store: ox.Store, graph: ox.DefaultGraph, path: Path) -> None:
+def _write_jsonld(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
     """JSON-LD carrying our published context inline, so it parses offline.
 
     pyoxigraph writes expanded JSON-LD (full IRIs); wrapping its array in
@@ -88,7 +94,7 @@ def _gzip(source: Path, target: Path) -> None:
         shutil.copyfileobj(raw, packed, _CHUNK)
 
 
-def _write_single_graph(store: ox.Store, graph: ox.DefaultGraph, name: str, out: Path) -> None:
+def _write_single_graph(store: ox.Store, graph: ox.NamedNode, name: str, out: Path) -> None:
     fmt = next(fmt for file, fmt, *_ in _SYNTAXES if file == name)
     if fmt == ox.RdfFormat.JSON_LD:
         _write_jsonld(store, graph, out / name)
@@ -103,12 +109,12 @@ def write_dumps(store: ox.Store, out: Path) -> list[Dump]:
     """Write every dump of ``store`` (with its ``inferred`` graph filled) into ``out``.
 
     The dumps are written side by side, one per usable core. While the
-    single-graph dumps are written, the store's default graph holds a copy of
-    ontology + data (it is emptied again before this returns, even on error).
+    single-graph dumps are written, the store's data graph holds a copy of the
+    ontology's triples (removed again before this returns, even on error).
     """
     (out / CONTEXT_PATH).write_text(json.dumps(context(), indent=2) + "\n", encoding="utf-8")
     inferred = ox.NamedNode(str(GRAPH_INFERRED))
-    run_all(  # first, while the default graph is empty: TriG holds the named graphs only
+    run_all(  # first, while every graph holds only its own part
         [
             lambda: store.dump(out / "spacecoop.trig", format=ox.RdfFormat.TRIG, prefixes=PREFIXES),
             lambda: store.dump(
@@ -119,7 +125,7 @@ def write_dumps(store: ox.Store, out: Path) -> list[Dump]:
             ),
         ]
     )
-    with _union_in_default_graph(store) as union:
+    with _ontology_merged_into_data(store) as union:
         run_all(
             [
                 lambda name=name: _write_single_graph(store, union, name, out)
