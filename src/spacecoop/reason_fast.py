@@ -123,7 +123,7 @@ def _in_any(graphs: Iterable[ox.NamedNode], pattern: str) -> str:
 
 
 def _unless_stated(pattern: str) -> str:
-    """A filter keeping what no graph of ``store`` already states."""
+    """A filter keeping only what no graph already states (data, ontology or inferred)."""
     return f"FILTER NOT EXISTS {{ GRAPH ?stated {{ {pattern} }} }}"
 
 
