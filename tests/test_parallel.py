@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import _thread
 import threading
+import time
 
 import pytest
 
@@ -35,3 +37,20 @@ def test_a_failing_job_raises_after_the_others_finish() -> None:
     with pytest.raises(ValueError, match="bad job"):
         run_all([fail, lambda: slow(1), lambda: slow(2)], workers=2)
     assert sorted(finished) == [1, 2]
+
+
+def test_ctrl_c_waits_for_the_running_jobs_before_raising() -> None:
+    started: list[str] = []
+    finished: list[str] = []
+
+    def job(name: str, interrupt: bool) -> None:
+        started.append(name)
+        if interrupt:
+            _thread.interrupt_main()  # as Ctrl-C would, while the caller waits
+        time.sleep(0.2)
+        finished.append(name)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_all([lambda: job("first", True), lambda: job("second", False)], workers=2)
+    assert "first" in started
+    assert sorted(finished) == sorted(started)  # each job finished or never began
