@@ -72,9 +72,12 @@ class Schema:
 
     @classmethod
     def read(cls, store: ox.Store) -> Schema:
-        def pairs(query: str) -> list[Pair]:
+        def rows(query: str) -> list[ox.QuerySolution]:
             text = _PREFIXES + query.replace("ONTOLOGY", f"<{GRAPH_ONTOLOGY}>")
-            return sorted((row["a"], row["b"]) for row in store.query(text))  # type: ignore[union-attr]
+            return list(store.query(text))  # type: ignore[arg-type]
+
+        def pairs(query: str) -> list[Pair]:
+            return sorted((row["a"], row["b"]) for row in rows(query))  # type: ignore[misc]
 
         superproperties = pairs(_SUPERPROPERTIES)
         above: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
@@ -93,13 +96,12 @@ class Schema:
                 for cls_ in by_property.get(source, ())
             )
 
-        transitive = _TRANSITIVE.replace("ONTOLOGY", f"<{GRAPH_ONTOLOGY}>")
         return cls(
             superclasses=pairs(_SUPERCLASSES),
             superproperties=superproperties,
             domains=inherited(pairs(_DOMAINS)),
             ranges=inherited(pairs(_RANGES)),
-            transitive=sorted(row["a"] for row in store.query(_PREFIXES + transitive)),  # type: ignore[union-attr]
+            transitive=sorted(row["a"] for row in rows(_TRANSITIVE)),  # type: ignore[misc]
         )
 
     def types_feed_back(self) -> bool:

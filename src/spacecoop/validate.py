@@ -85,7 +85,7 @@ def validate(
     data = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_DATA))
 
     large = store.is_large(inputs.data_files)
-    fast = _fast_engine(engine, inputs.data_files)
+    fast = _fast_engine(engine, large)
     # One store for both fast steps: copying a million triples into it takes seconds.
     quads = store.from_dataset(inputs.dataset) if fast or large else None
     if quads is not None and fast:
@@ -153,12 +153,12 @@ def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
     return _Inputs(dataset, data_paths + schema.ontology, False, data_paths)
 
 
-def _fast_engine(engine: Engine | None, data_files: Sequence[Path]) -> bool:
+def _fast_engine(engine: Engine | None, large: bool) -> bool:
     """Whether to validate with the SPARQL engine rather than pySHACL."""
     chosen = engine or os.environ.get(ENGINE_ENV_VAR) or "auto"
     if chosen not in get_args(Engine):
         raise ValueError(f"unknown SHACL engine {chosen!r}; use one of {get_args(Engine)}")
-    return chosen == "fast" or (chosen == "auto" and store.is_large(data_files))
+    return chosen == "fast" or (chosen == "auto" and large)
 
 
 def _consistency_results(found: Sequence[reason.Inconsistency]) -> list[Result]:

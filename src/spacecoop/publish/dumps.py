@@ -94,8 +94,9 @@ def _gzip(source: Path, target: Path) -> None:
         shutil.copyfileobj(raw, packed, _CHUNK)
 
 
-def _write_single_graph(store: ox.Store, graph: ox.NamedNode, name: str, out: Path) -> None:
-    fmt = next(fmt for file, fmt, *_ in _SYNTAXES if file == name)
+def _write_single_graph(
+    store: ox.Store, graph: ox.NamedNode, name: str, fmt: ox.RdfFormat, out: Path
+) -> None:
     if fmt == ox.RdfFormat.JSON_LD:
         _write_jsonld(store, graph, out / name)
         return
@@ -128,8 +129,8 @@ def write_dumps(store: ox.Store, out: Path) -> list[Dump]:
     with _ontology_merged_into_data(store) as union:
         run_all(
             [
-                lambda name=name: _write_single_graph(store, union, name, out)
-                for name, *_ in _SYNTAXES
+                lambda name=name, fmt=fmt: _write_single_graph(store, union, name, fmt, out)
+                for name, fmt, *_ in _SYNTAXES
             ]
         )
 
