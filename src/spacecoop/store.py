@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
+from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -157,3 +159,36 @@ def to_rdflib_graph(store: ox.Store, graph_iri: URIRef) -> Graph:
     for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri))):
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
+
+
+def rdflib_view(store: ox.Store, graph_iri: URIRef | ox.NamedNode) -> Graph:
+    """One named graph of ``store`` behind rdflib's Graph API, copying nothing.
+
+    For code written against rdflib (page models, visuals) that reads a few
+    triples at a time: each lookup goes to the store, so a million triples
+    cost no rdflib memory, where a copy (:func:`to_rdflib_graph`) costs ~2 GB.
+    """
+    identifier = URIRef(graph_iri.value if isinstance(graph_iri, ox.NamedNode) else graph_iri)
+    return bind_prefixes(Graph(store=OxigraphStore(store=store), identifier=identifier))
+
+
+@contextmanager
+def ontology_merged_into_data(store: ox.Store) -> Iterator[ox.NamedNode]:
+    """The data graph, holding the ontology's triples too for as long as the block runs.
+
+    What is published is the union of ontology and data. The ontology is
+    small, so copying it into the data graph (and removing exactly the copies
+    afterwards, even on error) costs little, where copying a million data
+    triples out to a graph of their own would cost as much as loading them.
+    Nested uses copy nothing more.
+    """
+    data = ox.NamedNode(str(GRAPH_DATA))
+    ontology = store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPH_ONTOLOGY)))
+    copies = [ox.Quad(q.subject, q.predicate, q.object, data) for q in ontology]
+    copies = [quad for quad in copies if quad not in store]  # the data may state them too
+    store.extend(copies)
+    try:
+        yield data
+    finally:
+        for quad in copies:
+            store.remove(quad)

@@ -18,20 +18,17 @@ from importlib import resources as package_files
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
-from .. import progress, reason, reason_fast
+from .. import reason, reason_fast
 from .. import store as fast_store
-from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, RDF, bind_prefixes
+from ..namespaces import GRAPH_ONTOLOGY
 from ..queries import SavedQuery
 from ..sparql_examples import catalogue_graph
-from . import describe, dumps, html
+from . import describe, dumps, html, pages
 from .htaccess import RULES
-from .paths import resource_path
-from .resources import describe as describe_resource
-from .resources import published_resources
 
-_RDF_FORMATS = (("ttl", "turtle"), ("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml"))
+_ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
 
 
 class PublishError(Exception):
@@ -87,19 +84,6 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _serialise(graph: Graph, stem: Path) -> None:
-    """Write ``graph`` beside ``stem`` in every RDF syntax we publish per resource."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    for extension, fmt in _RDF_FORMATS:
-        target = stem.with_name(f"{stem.name}.{extension}")
-        if fmt == "json-ld":
-            graph.serialize(
-                target, format=fmt, context=dumps.context()["@context"], auto_compact=True
-            )
-        else:
-            graph.serialize(target, format=fmt, encoding="utf-8")
-
-
 def build(
     source: Dataset | ox.Store,
     out: Path,
@@ -117,48 +101,42 @@ def build(
     if isinstance(source, Dataset):
         _refuse_inconsistent(source)
         quads = fast_store.from_dataset(source)
-        ontology = bind_prefixes(Graph() + source.graph(GRAPH_ONTOLOGY))
-        data = bind_prefixes(Graph() + source.graph(GRAPH_DATA))
     else:
         quads = source
-        ontology = fast_store.to_rdflib_graph(quads, GRAPH_ONTOLOGY)
-        data = fast_store.to_rdflib_graph(quads, GRAPH_DATA)
     reason_fast.materialise(quads)
-    union = bind_prefixes(ontology + data)
+    ontology_triples = [q.triple for q in quads.quads_for_pattern(None, None, None, _ONTOLOGY)]
 
     with atomic_directory(out) as site:
         written = dumps.write_dumps(quads, site)
-        void = describe.void_graph(data, ontology, written, today or dt.date.today())
+        counted = describe.figures(quads)
+        void = describe.void_graph(counted, written, today or dt.date.today())
         void.serialize(site / "void.ttl", format="turtle", encoding="utf-8")
         (site / ".well-known").mkdir()
         shutil.copyfile(site / "void.ttl", site / ".well-known" / "void")
 
-        pages = 0
-        resources = published_resources(data)
-        for iri in progress.bar(resources, total=len(resources), what="pages"):
-            stem = site / resource_path(str(iri))
-            _write(stem.with_name(stem.name + ".html"), html.resource_page(union, iri))
-            _serialise(describe_resource(data, iri), stem)
-            pages += 1
-
-        _write(site / "def.html", html.ontology_page(ontology))
-        _serialise(ontology, site / "def")
-        figures = {
-            "triples": len(union),
-            "entities": len(describe.entities(data)),
-            "classes": len(set(data.objects(None, RDF.type))),
-        }
-        _write(
-            site / "index.html",
-            html.home_page(
-                union,
-                description=describe.DESCRIPTION,
-                licence=str(describe.LICENSE),
-                figures=figures,
-                dumps=written,
-                schema_dataset=describe.schema_dataset(void),
-            ),
-        )
+        with fast_store.ontology_merged_into_data(quads) as published:
+            shown = pages.published_resources(quads, published)
+            page_count = pages.write_pages(quads, published, site, shown)
+            union = fast_store.rdflib_view(quads, published)
+            _write(site / "def.html", html.ontology_page(fast_store.rdflib_view(quads, _ONTOLOGY)))
+            pages.write_rdf(ontology_triples, site / "def")
+            home_figures = {
+                "triples": counted.triples,
+                "entities": counted.entities,
+                "classes": counted.classes_in_data,
+            }
+            _write(
+                site / "index.html",
+                html.home_page(
+                    union,
+                    shown,
+                    description=describe.DESCRIPTION,
+                    licence=str(describe.LICENSE),
+                    figures=home_figures,
+                    dumps=written,
+                    schema_dataset=describe.schema_dataset(void),
+                ),
+            )
         _write(site / ".htaccess", RULES)
         static = package_files.files("spacecoop.publish") / "static"
         (site / "static").mkdir()
@@ -171,4 +149,4 @@ def build(
         shutil.copyfile(
             site / "queries.ttl", site / ".well-known" / "sparql-examples" / "index.ttl"
         )
-    return BuildResult(out=out, pages=pages, triples=len(union), dumps=written)
+    return BuildResult(out=out, pages=page_count, triples=counted.triples, dumps=written)

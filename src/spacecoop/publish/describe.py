@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
+from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
-from ..namespaces import ID, ONTOLOGY_IRI, PROV, RDF, RDFS, SCHEMA, SCO, SKOS, XSD, bind_prefixes
+from ..namespaces import (
+    GRAPH_DATA,
+    ID,
+    ONTOLOGY_IRI,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SCO,
+    SKOS,
+    XSD,
+    bind_prefixes,
+)
+from ..store import ontology_merged_into_data
 from .dumps import Dump
-from .paths import SITE_BASE, is_local
+from .paths import SITE_BASE
 
 DATASET_IRI = URIRef(SITE_BASE + "dataset")
 SPARQL_ENDPOINT = URIRef(SITE_BASE + "sparql")
@@ -32,13 +46,64 @@ VOCABULARIES = (str(SCO), str(SCHEMA), str(PROV), str(SKOS), "http://www.w3.org/
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
-def entities(graph: Graph) -> set[URIRef]:
-    return {s for s in graph.subjects() if isinstance(s, URIRef) and is_local(str(s))}
+@dataclass(frozen=True)
+class Figures:
+    """What VoID and the home page say about the size of what is published."""
+
+    triples: int
+    entities: int
+    """Things of ours (IRIs under ``…/id/``) that are subjects."""
+    subjects: int
+    objects: int
+    classes: dict[URIRef, int]
+    """Each object of ``rdf:type`` and how many things it types."""
+    properties: dict[URIRef, int]
+    """Each predicate and how many triples use it."""
+    classes_in_data: int
+    """Classes that type something in the data graph alone (the ontology types its terms)."""
 
 
-def void_graph(data: Graph, ontology: Graph, dumps: list[Dump], modified: dt.date) -> Graph:
+_COUNT = {
+    "triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "entities": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+    f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}',
+    "subjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+    "objects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }",
+}
+_CLASSES = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"
+_PER_CLASS = "SELECT ?key (COUNT(*) AS ?n) WHERE { ?s a ?key } GROUP BY ?key"
+_PER_PROPERTY = "SELECT ?key (COUNT(*) AS ?n) WHERE { ?s ?key ?o } GROUP BY ?key"
+
+
+def figures(store: ox.Store) -> Figures:
+    """Count what is published (the union of ontology and data), in the store's engine.
+
+    Call it when nothing is merged into the data graph (not inside
+    :func:`store.ontology_merged_into_data`): it counts the data's classes alone first.
+    """
+
+    def count(query: str, graph: ox.NamedNode) -> int:
+        return int(next(iter(store.query(query, default_graph=graph)))["n"].value)
+
+    def per_key(query: str, graph: ox.NamedNode) -> dict[URIRef, int]:
+        return {
+            URIRef(row["key"].value): int(row["n"].value)
+            for row in store.query(query, default_graph=graph)
+            if isinstance(row["key"], ox.NamedNode)
+        }
+
+    in_data = count(_CLASSES, ox.NamedNode(str(GRAPH_DATA)))
+    with ontology_merged_into_data(store) as published:
+        return Figures(
+            **{name: count(query, published) for name, query in _COUNT.items()},
+            classes=per_key(_PER_CLASS, published),
+            properties=per_key(_PER_PROPERTY, published),
+            classes_in_data=in_data,
+        )
+
+
+def void_graph(figures: Figures, dumps: list[Dump], modified: dt.date) -> Graph:
     """The VoID + DCAT description of the published union of ontology and data."""
-    union = data + ontology
     g = bind_prefixes(Graph())
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("foaf", FOAF)):
         g.bind(prefix, ns)
@@ -60,22 +125,20 @@ def void_graph(data: Graph, ontology: Graph, dumps: list[Dump], modified: dt.dat
         g.add((d, VOID.exampleResource, ID[example]))
     g.add((d, VOID.rootResource, ONTOLOGY_IRI))
 
-    things = entities(data)
-    g.add((d, VOID.triples, Literal(len(union))))
-    g.add((d, VOID.entities, Literal(len(things))))
-    g.add((d, VOID.distinctSubjects, Literal(len(set(union.subjects())))))
-    g.add((d, VOID.distinctObjects, Literal(len(set(union.objects())))))
-    g.add((d, VOID.properties, Literal(len(set(union.predicates())))))
+    g.add((d, VOID.triples, Literal(figures.triples)))
+    g.add((d, VOID.entities, Literal(figures.entities)))
+    g.add((d, VOID.distinctSubjects, Literal(figures.subjects)))
+    g.add((d, VOID.distinctObjects, Literal(figures.objects)))
+    g.add((d, VOID.properties, Literal(len(figures.properties))))
     # void:classes is the number of distinct objects of rdf:type in the whole dataset, and
     # each class partition counts that class's instances (VoID §4.5, §4.6).
-    class_counts = Counter(o for _, o in union.subject_objects(RDF.type))
-    g.add((d, VOID.classes, Literal(len(class_counts))))
-    for cls, count in sorted(class_counts.items()):
+    g.add((d, VOID.classes, Literal(len(figures.classes))))
+    for cls, count in sorted(figures.classes.items()):
         partition = BNode()
         g.add((d, VOID.classPartition, partition))
         g.add((partition, VOID["class"], cls))
         g.add((partition, VOID.entities, Literal(count)))
-    for prop, count in sorted(Counter(union.predicates()).items()):
+    for prop, count in sorted(figures.properties.items()):
         partition = BNode()
         g.add((d, VOID.propertyPartition, partition))
         g.add((partition, VOID.property, prop))

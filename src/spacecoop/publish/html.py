@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -50,6 +51,7 @@ def ontology_page(ontology: Graph) -> str:
 
 def home_page(
     graph: Graph,
+    resources_shown: Sequence[URIRef],
     *,
     description: str,
     licence: str,
@@ -59,7 +61,7 @@ def home_page(
 ) -> str:
     path = "index.html"
     browse: dict[str, list[resources.Link]] = defaultdict(list)
-    for iri in resources.published_resources(graph):
+    for iri in resources_shown:
         kind = resources.kind_of(str(iri)).replace("-", " ")
         browse[kind].append(
             resources.Link(href(str(iri), path), resources.label(graph, iri), str(iri))

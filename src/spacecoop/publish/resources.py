@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import ID, PROV, RDF, RDFS, SCO, curie
-from .paths import href, is_local, resource_path
+from .paths import href, resource_path
 
 # Shown in their own sections rather than in the property table.
 _SECTIONED = {RDF.type, RDFS.label, PROV.wasDerivedFrom}
@@ -82,30 +82,6 @@ def label(graph: Graph, node: Node, lang: str = "en") -> str:
     if labels:
         return str(labels[0])
     return curie(str(node))
-
-
-def published_resources(graph: Graph) -> list[URIRef]:
-    """Every thing of ours that appears as a subject: each gets a page."""
-    return sorted({s for s in graph.subjects() if isinstance(s, URIRef) and is_local(str(s))})
-
-
-def describe(graph: Graph, iri: URIRef) -> Graph:
-    """Concise bounded description: the resource's triples, following blank nodes."""
-    out = Graph()
-    for prefix, namespace in graph.namespaces():
-        out.bind(prefix, namespace)
-    todo: list[Node] = [iri]
-    seen: set[Node] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for triple in graph.triples((node, None, None)):
-            out.add(triple)
-            if isinstance(triple[2], BNode):
-                todo.append(triple[2])
-    return out
 
 
 def _link(graph: Graph, node: Node, from_path: str) -> Link:
