@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
+from rdflib.namespace import SH
 
 from spacecoop import queries, store
 from spacecoop.dataset import LoadError, load
-from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, ID
 from spacecoop.results import QueryKind
 
 CATALOGUE = queries.catalogue(Path(__file__).resolve().parent.parent)
@@ -182,3 +183,51 @@ def test_large_data_is_checked_for_consistency_by_the_sparql_clash_rules(  # typ
     clashes = [r for r in report.results if r.constraint == CONSISTENCY_CHECK]
     assert [r.focus_node for r in clashes] == ["https://w3id.org/spacecoop/id/organisation/x"]
     assert "owl:Nothing" in clashes[0].message
+
+
+MISTAKES = """\
+@prefix sco: <https://w3id.org/spacecoop/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/spacecoop/id/event/first-symposium-2018> sco:startdate "2018-01"^^xsd:gYearMonth .
+<https://w3id.org/spacecoop/id/organisation/Not-A-Slug> a sco:Foundation ;
+    rdfs:label "A foundation"@en , "Another English label"@en .
+"""
+
+
+def test_a_large_repository_is_validated_in_the_store_with_the_same_results(  # type: ignore[no-untyped-def]
+    make_repo, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the fast-path size nothing is parsed into rdflib, and the report is the one the
+    rdflib path gives with the same SHACL engine: SHACL results and ontology checks (an
+    undeclared term at its first user), each at its file and line."""
+    from spacecoop import validate as validation
+
+    files = {
+        str(path.relative_to(repo_root)): path.read_bytes()
+        for folder in ("ontology", "data")
+        for path in (repo_root / folder).glob("*.ttl")
+    }
+    root = make_repo({**files, "data/zz-mistakes.ttl": MISTAKES})
+
+    def key(report: validation.Report) -> set[tuple[object, ...]]:
+        return {
+            (r.constraint, r.severity, r.focus_node, r.path, r.value, r.file, r.line)
+            for r in report.results
+        }
+
+    reference = validation.validate(None, root, engine="fast")
+    monkeypatch.setattr(store, "FAST_PATH_BYTES", 10)
+
+    def no_rdflib(*_: object) -> None:
+        raise AssertionError("a large repository must not be parsed into rdflib")
+
+    monkeypatch.setattr(validation, "load", no_rdflib)
+    large = validation.validate(None, root)
+    assert key(large) == key(reference)
+    assert large.checks == reference.checks
+    found = {(r.constraint, r.focus_node) for r in large.results}
+    assert ("undeclared_term", str(ID["event/first-symposium-2018"])) in found
+    assert (str(SH.PatternConstraintComponent), str(ID["organisation/Not-A-Slug"])) in found
+    assert "unused_term" in large.checks
+    assert not large.conforms

@@ -113,10 +113,10 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_previous_site(
     before = {name: path.read_bytes() for name, path in _files(out).items()}
     real = html.resource_page
 
-    def failing(graph: Any, iri: Any) -> str:
+    def failing(graph: Any, iri: Any, *rest: Any) -> str:
         if str(iri).endswith("/china"):
             raise RuntimeError("disk on fire")
-        return real(graph, iri)
+        return real(graph, iri, *rest)
 
     monkeypatch.setattr(html, "resource_page", failing)  # inherited by the forked workers
     with pytest.raises(RuntimeError, match="disk on fire"):

@@ -336,16 +336,19 @@ def build_command(subparsers: Subparsers) -> None:
         from .publish import build
         from .publish.build import PublishError
 
-        report = validate.validate(None, args.root)
+        # Big data is loaded once, into the store that is validated and then published.
+        quads = store.load_store(args.root) if store.prefers_store(args.root) else None
+        if quads is None:
+            report = validate.validate(None, args.root)
+        else:
+            report = validate.validate_store(quads, args.root)
         if report.fails():
             print(report_writers.render(report, "text"), end="", file=sys.stderr)
             print("error: the data does not conform; nothing was published", file=sys.stderr)
             return EXIT_INVALID
         try:
-            big = store.prefers_store(args.root)
-            source = store.load_store(args.root) if big else dataset.load(args.root)
             result = build(
-                source,
+                dataset.load(args.root) if quads is None else quads,
                 args.out,
                 saved_queries=list(queries.catalogue(args.root).values()),
             )

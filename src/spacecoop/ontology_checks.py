@@ -10,8 +10,10 @@ as ROBOT names its checks (``missing_label``, ``duplicate_label``, ...).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -116,22 +118,67 @@ def used_terms(data: Graph) -> set[URIRef]:
     return used
 
 
+# used_terms as one query: a million triples in the store's engine instead of in Python.
+_USED_TERMS = f"""
+SELECT DISTINCT ?term WHERE {{
+  {{ ?s ?term ?o }}
+  UNION {{ ?s a ?term FILTER(isIRI(?term)) }}
+  UNION {{ ?s ?p ?term FILTER(isIRI(?term) && STRSTARTS(STR(?term), "{SCO}")) }}
+}}"""
+_USERS = "SELECT DISTINCT ?s WHERE { { ?s ?term ?o } UNION { ?s ?p ?term } FILTER(isIRI(?s)) }"
+
+
+@dataclass(frozen=True)
+class DataUsage:
+    """What the checks need to know of the data: the terms it uses, and who uses a term."""
+
+    terms: frozenset[URIRef]
+    first_user: Callable[[URIRef], URIRef | None]
+    """The first (sorted) IRI subject whose statements use a term, to locate a mistake."""
+
+    @classmethod
+    def of_graph(cls, data: Graph) -> DataUsage:
+        def first_user(term: URIRef) -> URIRef | None:
+            users = {s for s, p, o in data if p == term or o == term}
+            return min((u for u in users if isinstance(u, URIRef)), default=None)
+
+        return cls(frozenset(used_terms(data)), first_user)
+
+    @classmethod
+    def of_store(cls, quads: ox.Store, graph: URIRef) -> DataUsage:
+        """The same, for the named graph ``graph`` of a pyoxigraph store (the fast path)."""
+        data = ox.NamedNode(str(graph))
+
+        def first_user(term: URIRef) -> URIRef | None:
+            # Written in, not substituted: pyoxigraph substitutes projected variables only.
+            query = _USERS.replace("?term", str(ox.NamedNode(str(term))))
+            users = quads.query(query, default_graph=data)
+            return min((URIRef(row["s"].value) for row in users), default=None)
+
+        found = quads.query(_USED_TERMS, default_graph=data)
+        return cls(frozenset(URIRef(row["term"].value) for row in found), first_user)
+
+
 def undeclared_terms(data: Graph, ontology: Graph) -> list[URIRef]:
     """Terms used in ``data`` that the ontology does not declare (a misspelling, usually)."""
+    return _undeclared(used_terms(data), ontology)
+
+
+def _undeclared(used: Iterable[URIRef], ontology: Graph) -> list[URIRef]:
     declared = declared_terms(ontology)
-    return sorted(t for t in used_terms(data) if not _is_builtin(t) and t not in declared)
+    return sorted(t for t in used if not _is_builtin(t) and t not in declared)
 
 
-def unused_terms(data: Graph, ontology: Graph) -> list[URIRef]:
-    """Our own terms that the data neither uses nor relies on (informational: the
-    vocabulary may run ahead of the data).
+def unused_terms(used: Iterable[URIRef], ontology: Graph) -> list[URIRef]:
+    """Our own terms that the data (which uses ``used``) neither uses nor relies on
+    (informational: the vocabulary may run ahead of the data).
 
     A term the data does not mention is still relied on when the ontology's
     description of a used term leads to it: ``sco:Event`` as the superclass of
     a used ``sco:Symposium``, ``sco:DateAtPrecision`` as the range of a used
     ``sco:startDate``, ``sco:Status`` as the class of a used ``sco:held``.
     """
-    relied_on: set[Node] = set(used_terms(data))
+    relied_on: set[Node] = set(used)
     frontier: list[Node] = list(relied_on)
     while frontier:
         for obj in ontology.objects(frontier.pop(), None):
@@ -186,7 +233,7 @@ def missing_header_metadata(ontology: Graph) -> list[str]:
     return missing
 
 
-def results(ontology: Graph, data: Graph, *, include_unused: bool = True) -> list[Result]:
+def results(ontology: Graph, data: DataUsage, *, include_unused: bool = True) -> list[Result]:
     """Every finding of the checks above as report results (without file and line).
 
     ``include_unused`` adds an info result per own term the data never uses;
@@ -223,8 +270,8 @@ def results(ontology: Graph, data: Graph, *, include_unused: bool = True) -> lis
     for field in missing_header_metadata(ontology):
         check, severity = HEADER_CHECKS[field]
         add(check, severity, ONTOLOGY_IRI, f"The ontology header lacks its {field}.")
-    for term in undeclared_terms(data, ontology):
-        user = _first_user(data, term)
+    for term in _undeclared(data.terms, ontology):
+        user = data.first_user(term)
         add(
             "undeclared_term",
             Severity.VIOLATION,
@@ -233,12 +280,6 @@ def results(ontology: Graph, data: Graph, *, include_unused: bool = True) -> lis
             value=term.n3(),
         )
     if include_unused:
-        for term in unused_terms(data, ontology):
+        for term in unused_terms(data.terms, ontology):
             add("unused_term", Severity.INFO, term, "Term is declared but no data uses it yet.")
     return found
-
-
-def _first_user(data: Graph, term: URIRef) -> URIRef | None:
-    """The first (sorted) IRI subject whose statements use ``term``, to locate the mistake."""
-    users = {s for s, p, o in data if p == term or o == term}
-    return min((u for u in users if isinstance(u, URIRef)), default=None)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, get_args
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from . import ontology_checks, reason, reason_fast, shacl, shacl_sparql, store
@@ -38,6 +39,7 @@ __all__ = [
     "Severity",
     "schema_root",
     "validate",
+    "validate_store",
 ]
 
 CONSISTENCY_CHECK = "inconsistency"
@@ -79,6 +81,11 @@ def validate(
     ``engine`` picks the SHACL engine (default: ``$SPACECOOP_SHACL_ENGINE``, else ``auto``,
     which takes the fast one when the data files are large, :func:`store.is_large`).
     """
+    if paths is None:
+        root = find_root() if root is None else Path(root)
+        large = store.is_large(find_sources(root).data)
+        if large and _fast_engine(engine, large):
+            return validate_store(store.load_store(root), root)
     inputs = _inputs(paths, root)
     ontology = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_ONTOLOGY))
     shapes = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_SHAPES))
@@ -99,15 +106,43 @@ def validate(
         inconsistencies = reason_fast.inconsistencies(quads)
     else:
         inconsistencies = reason.find_inconsistencies(reason.closure(inputs.dataset))
-    results += ontology_checks.results(ontology, data, include_unused=inputs.whole_repository)
+    usage = ontology_checks.DataUsage.of_graph(data)
+    results += ontology_checks.results(ontology, usage, include_unused=inputs.whole_repository)
     results += _consistency_results(inconsistencies)
+    return _report(results, shapes, inputs.files, whole_repository=inputs.whole_repository)
 
+
+def validate_store(quads: ox.Store, root: Path | None = None) -> Report:
+    """Validate the repository at ``root`` (default: :func:`dataset.find_root`), already
+    loaded into ``quads`` by :func:`store.load_store`: the fast path, with no copy of the
+    data in rdflib.
+
+    The checks and their results are those of :func:`validate` on big data (the
+    SHACL shapes compiled to SPARQL, the clash rules as SPARQL). ``quads``
+    gains its ``inferred`` graph, ready for :func:`publish.build`.
+    """
+    files = find_sources(find_root() if root is None else Path(root))
+    shapes = store.to_rdflib_graph(quads, GRAPH_SHAPES)
+    ontology = store.to_rdflib_graph(quads, GRAPH_ONTOLOGY)
+    results = shacl_sparql.validate_store(quads, shapes)
+    reason_fast.materialise(quads)
+    usage = ontology_checks.DataUsage.of_store(quads, GRAPH_DATA)
+    results += ontology_checks.results(ontology, usage, include_unused=True)
+    results += _consistency_results(reason_fast.inconsistencies(quads))
+    located_in = files.data + files.ontology + files.shapes
+    return _report(results, shapes, located_in, whole_repository=True)
+
+
+def _report(
+    results: list[Result], shapes: Graph, files: Sequence[Path], *, whole_repository: bool
+) -> Report:
+    """The report: every result placed in its file, and every check that was run."""
     checks = shacl.shape_checks(shapes) + [
         check
         for check in (*ontology_checks.ONTOLOGY_CHECKS, CONSISTENCY_CHECK)
-        if check != "unused_term" or inputs.whole_repository
+        if check != "unused_term" or whole_repository
     ]
-    located = _locate(results, inputs.files)
+    located = _locate(results, files)
     return Report(tuple(sorted(located, key=Result.sort_key)), tuple(checks))
 
 

@@ -38,8 +38,8 @@ def render(template: str, path: str, **context: Any) -> str:
     return environment().get_template(template).render(root=_root(path), **context)
 
 
-def resource_page(graph: Graph, iri: URIRef) -> str:
-    view = resources.view(graph, iri)
+def resource_page(graph: Graph, iri: URIRef, labels: resources.Labels | None = None) -> str:
+    view = resources.view(graph, iri, labels)
     stem = posixpath.basename(view.path).removesuffix(".html")
     return render("resource.html.j2", view.path, title=view.label, r=view, stem=stem)
 

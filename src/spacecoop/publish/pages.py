@@ -12,14 +12,17 @@ forked child reads the parent's store without copying it.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.plugins.shared.jsonld.context import Context
 
 from .. import progress
 from ..namespaces import ID, PREFIXES
@@ -27,6 +30,7 @@ from ..parallel import usable_cores
 from ..store import rdflib_view, to_rdflib
 from . import dumps, html
 from .paths import resource_path
+from .resources import Labels
 
 _SERIALISED_BY_OXIGRAPH = (
     ("ttl", ox.RdfFormat.TURTLE),
@@ -83,9 +87,15 @@ def write_rdf(triples: Sequence[ox.Triple], stem: Path) -> None:
     graph.serialize(
         stem.with_name(f"{stem.name}.jsonld"),
         format="json-ld",
-        context=dumps.context()["@context"],
+        context=_jsonld_context(),
         auto_compact=True,
     )
+
+
+@cache
+def _jsonld_context() -> Context:
+    """Our published ``@context``, read once: rdflib would read it again for every file."""
+    return Context(dumps.context()["@context"])
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,16 @@ class _Site:
     graph: ox.NamedNode
     out: Path
 
+    @cached_property
+    def labels(self) -> Labels:
+        """Labels of this process's view of the store, kept from chunk to chunk."""
+        return Labels(rdflib_view(self.store, self.graph))
+
     def write(self, iris: Sequence[URIRef]) -> int:
-        view = rdflib_view(self.store, self.graph)
         for iri in iris:
             stem = self.out / resource_path(str(iri))
             stem.parent.mkdir(parents=True, exist_ok=True)
-            page = html.resource_page(view, iri)
+            page = html.resource_page(self.labels.graph, iri, self.labels)
             stem.with_name(stem.name + ".html").write_text(page, encoding="utf-8")
             write_rdf(description(self.store, self.graph, str(iri)), stem)
         return len(iris)
@@ -149,6 +163,9 @@ def _forked(site: _Site, chunks: list[Sequence[URIRef]], workers: int) -> Iterat
     """Counts of pages written, chunk by chunk, by ``workers`` forked processes."""
     global _forked_site
     _forked_site = site
+    # Frozen objects are left alone by the children's garbage collector, which would
+    # otherwise write to every object inherited from the parent and so copy its memory.
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(workers, _leave_interrupts_to_parent)
     try:
         yield from pool.imap_unordered(_write_in_worker, chunks)
@@ -156,4 +173,5 @@ def _forked(site: _Site, chunks: list[Sequence[URIRef]], workers: int) -> Iterat
     finally:
         pool.terminate()  # at once on error or Ctrl-C; a no-op once all are done
         pool.join()
+        gc.unfreeze()
         _forked_site = None

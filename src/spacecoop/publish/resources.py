@@ -84,11 +84,29 @@ def label(graph: Graph, node: Node, lang: str = "en") -> str:
     return curie(str(node))
 
 
-def _link(graph: Graph, node: Node, from_path: str) -> Link:
-    return Link(href=href(str(node), from_path), text=label(graph, node), iri=str(node))
+class Labels:
+    """:func:`label` of each node of one graph, looked up once.
+
+    Pages link to the same properties, classes and neighbours again and again;
+    when the graph is a view of a store, each lookup is a query.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._known: dict[Node, str] = {}
+
+    def __call__(self, node: Node) -> str:
+        known = self._known.get(node)
+        if known is None:
+            known = self._known[node] = label(self.graph, node)
+        return known
 
 
-def _value(graph: Graph, node: Node, from_path: str) -> Value:
+def _link(labels: Labels, node: Node, from_path: str) -> Link:
+    return Link(href=href(str(node), from_path), text=labels(node), iri=str(node))
+
+
+def _value(labels: Labels, node: Node, from_path: str) -> Value:
     if isinstance(node, Literal):
         return Value(
             text=str(node),
@@ -97,57 +115,61 @@ def _value(graph: Graph, node: Node, from_path: str) -> Value:
         )
     if isinstance(node, BNode):
         return Value(text="(anonymous node)")
-    return Value(text=label(graph, node), link=_link(graph, node, from_path))
+    return Value(text=labels(node), link=_link(labels, node, from_path))
 
 
 def _sort_key(value: Value) -> tuple[str, str]:
     return (value.text.casefold(), value.lang or "")
 
 
-def view(graph: Graph, iri: URIRef) -> ResourceView:
-    """Build the page model of ``iri`` from ``graph`` (ontology + data, for labels)."""
+def view(graph: Graph, iri: URIRef, labels: Labels | None = None) -> ResourceView:
+    """Build the page model of ``iri`` from ``graph`` (ontology + data, for labels).
+
+    Pass the same ``labels`` (of ``graph``) for many pages to look each label up once.
+    """
+    names = Labels(graph) if labels is None else labels
     path = resource_path(str(iri)) + ".html"
-    result = ResourceView(iri=str(iri), path=path, label=label(graph, iri))
+    result = ResourceView(iri=str(iri), path=path, label=names(iri))
     result.labels = sorted(
-        (_value(graph, lbl, path) for lbl in graph.objects(iri, RDFS.label)),
+        (_value(names, lbl, path) for lbl in graph.objects(iri, RDFS.label)),
         key=lambda v: (v.lang != "en", v.lang or "", v.text),
     )
     result.types = sorted(
-        (_link(graph, t, path) for t in graph.objects(iri, RDF.type)), key=lambda x: x.text
+        (_link(names, t, path) for t in graph.objects(iri, RDF.type)), key=lambda x: x.text
     )
     props: dict[Node, list[Value]] = {}
     for prop, obj in graph.predicate_objects(iri):
         if prop not in _SECTIONED:
-            props.setdefault(prop, []).append(_value(graph, obj, path))
+            props.setdefault(prop, []).append(_value(names, obj, path))
     result.properties = sorted(
         (
-            PropertyRow(_link(graph, p, path), sorted(vals, key=_sort_key))
+            PropertyRow(_link(names, p, path), sorted(vals, key=_sort_key))
             for p, vals in props.items()
         ),
         key=lambda row: row.prop.text.casefold(),
     )
     result.incoming = sorted(
         (
-            (_link(graph, s, path), _link(graph, p, path))
+            (_link(names, s, path), _link(names, p, path))
             for s, p in graph.subject_predicates(iri)
             if isinstance(s, URIRef)
         ),
         key=lambda pair: (pair[1].text.casefold(), pair[0].text.casefold()),
     )
     result.citations = [
-        _citation(graph, para, path) for para in graph.objects(iri, PROV.wasDerivedFrom)
+        _citation(graph, names, para, path) for para in graph.objects(iri, PROV.wasDerivedFrom)
     ]
     result.citations.sort(key=lambda c: (c.document.text if c.document else "", c.number or 0))
     return result
 
 
-def _citation(graph: Graph, paragraph: Node, path: str) -> Citation:
+def _citation(graph: Graph, labels: Labels, paragraph: Node, path: str) -> Citation:
     document = graph.value(paragraph, SCO.inDocument)
     number = graph.value(paragraph, SCO.paragraphNumber)
     summary = graph.value(paragraph, SCO.summary)
     return Citation(
-        paragraph=_link(graph, paragraph, path),
-        document=_link(graph, document, path) if document is not None else None,
+        paragraph=_link(labels, paragraph, path),
+        document=_link(labels, document, path) if document is not None else None,
         number=int(number) if number is not None else None,
         summary=str(summary) if summary is not None else None,
     )
