@@ -1,0 +1,51 @@
+"""bench/run.py: each stage runs in a child process on generated data and reports its figures.
+
+Not a timing test: it checks that every stage of ``make bench`` still runs on
+both paths (a renamed function would otherwise break the benchmark unseen until
+its next, long, run) and that the whole build it times publishes every page.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+import generate  # noqa: E402
+import run  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bench") / "kg"
+    generate.generate(1_500, root)
+    return root
+
+
+@pytest.mark.parametrize("stage", run.STAGES)
+@pytest.mark.parametrize("path", ["baseline", "ours"])
+def test_every_stage_runs_on_both_paths(small_repo: Path, stage: str, path: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--child", stage, path, str(small_repo)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["seconds"] > 0
+    assert figures["peak_mb"] > 10
+
+
+def test_the_timed_build_publishes_every_page(small_repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    run._build_site("ours", small_repo, out)
+    pages = list((out / "id").rglob("*.html"))
+    assert len(pages) > 100
+    assert (out / "spacecoop.nt.gz").is_file()
