@@ -57,8 +57,9 @@ def write_report(results: Path, markdown: Path, plot: Path) -> None:
         "`Store.dump` of each syntax (dumps). Our dumps stage also computes the entailed graph.",
         "The build stage is the whole `spacecoop build` (load, validation, entailments, dumps",
         "and a page per resource); its baseline is the same command on the reference path",
-        "(rdflib, pySHACL, owlrl). Its peak counts each forked page worker at its own peak,",
-        "as if none of its memory were shared: an upper bound.",
+        "(rdflib, pySHACL, owlrl). Peak memory is the process's own peak, or for the build,",
+        "if larger, the most that it and its forked page workers held at once (their summed",
+        "PSS, sampled 4 times a second: the store the workers share counts once).",
         "",
         "| triples | stage | baseline s | ours s | speed-up | ours peak MB "
         "| pyoxigraph alone s | ours / pyoxigraph |",

@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -182,16 +183,54 @@ def _with_defaults(saved: object) -> str:
     return inject_values(saved.body, bind(saved.parameters, {}))  # type: ignore[attr-defined]
 
 
-def child(stage: str, path: str, root: Path) -> None:
-    seconds = measure(stage, path, root)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Forked page workers (build): counted as if each held its largest size at that
-    # moment, and none of it were shared with this process. An upper bound.
-    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if workers_mb:
-        from spacecoop.parallel import usable_cores
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in children.read_text().split()]
+        except OSError:  # the task ended meanwhile
+            continue
+    return found + [d for child in found for d in _descendants(child)]
 
-        peak_mb += workers_mb * usable_cores()
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages split among the processes that share them."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    kb = next((line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")), "0")
+    return int(kb) / 1024
+
+
+class TreeMemory(threading.Thread):
+    """The largest memory this process and its children (forked page workers) held at
+    once, sampled four times a second. Each process counts its PSS, so the store that
+    forked workers share with their parent counts once, not once per process."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self._done.wait(0.25):
+            total = sum(_pss_mb(pid) for pid in [me, *_descendants(me)])
+            self.peak_mb = max(self.peak_mb, total)
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        return self.peak_mb
+
+
+def child(stage: str, path: str, root: Path) -> None:
+    sampler = TreeMemory()
+    sampler.start()
+    seconds = measure(stage, path, root)
+    # ru_maxrss is exact for this process alone; the sampler adds forked workers.
+    peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, sampler.stop())
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 
 

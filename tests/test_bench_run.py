@@ -8,8 +8,10 @@ its next, long, run) and that the whole build it times publishes every page.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,18 @@ def test_the_timed_build_publishes_every_page(small_repo: Path, tmp_path: Path) 
     pages = list((out / "id").rglob("*.html"))
     assert len(pages) > 100
     assert (out / "spacecoop.nt.gz").is_file()
+
+
+def _hold_memory(megabytes: int) -> None:
+    block = bytearray(megabytes << 20)
+    block[::4096] = b"x" * len(block[::4096])  # touch every page, so it is resident
+    time.sleep(1.5)
+
+
+def test_peak_memory_counts_forked_workers() -> None:
+    sampler = run.TreeMemory()
+    sampler.start()
+    worker = multiprocessing.get_context("fork").Process(target=_hold_memory, args=(300,))
+    worker.start()
+    worker.join()
+    assert sampler.stop() > 250

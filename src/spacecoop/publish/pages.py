@@ -142,6 +142,8 @@ def write_pages(store: ox.Store, graph: ox.NamedNode, out: Path, iris: Sequence[
     (a full disk, say) stops every worker and is raised here.
     """
     workers = min(usable_cores(), len(iris) // _PAGES_PER_WORKER)
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows
+        workers = 1
     site = _Site(store, graph, out)
     chunks = [iris[start : start + _CHUNK] for start in range(0, len(iris), _CHUNK)]
     if workers < 2:
