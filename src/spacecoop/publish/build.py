@@ -95,8 +95,9 @@ def build(
 
     ``source`` is the rdflib Dataset (small data: its OWL RL closure is checked
     for consistency here) or, on the fast path, a pyoxigraph store whose data
-    ``spacecoop validate`` has already checked. Dumps and the entailed graph
-    are computed with pyoxigraph either way, so both paths publish the same files.
+    ``spacecoop validate`` has already checked. Everything is published from a
+    store either way (dumps, entailments, VoID figures, pages), so both paths
+    publish the same site.
     """
     if isinstance(source, Dataset):
         _refuse_inconsistent(source)
