@@ -231,3 +231,48 @@ def test_a_large_repository_is_validated_in_the_store_with_the_same_results(  # 
     assert (str(SH.PatternConstraintComponent), str(ID["organisation/Not-A-Slug"])) in found
     assert "unused_term" in large.checks
     assert not large.conforms
+
+
+def test_data_files_are_scanned_for_lines_only_when_a_result_is_about_their_subjects(  # type: ignore[no-untyped-def]
+    make_repo, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spacecoop import validate as validation
+
+    ontology = (repo_root / "ontology" / "spacecoop.ttl").read_text(encoding="utf-8")
+    unlabelled = ontology.replace('    rdfs:label "founding"@en ;\n', "")
+    base = Path(__file__).parent / "fixtures" / "shapes" / "base.ttl"  # no findings of its own
+    files = {
+        "ontology/shapes.ttl": (repo_root / "ontology" / "shapes.ttl").read_bytes(),
+        "data/base.ttl": base.read_bytes(),
+    }
+    monkeypatch.setattr(store, "FAST_PATH_BYTES", 10)
+    scanned: list[list[str]] = []
+    real_index = validation.index
+
+    def recording(paths):  # type: ignore[no-untyped-def]
+        scanned.append(sorted(p.parent.name for p in paths))
+        return real_index(paths)
+
+    monkeypatch.setattr(validation, "index", recording)
+
+    root = make_repo({**files, "ontology/spacecoop.ttl": unlabelled})
+    report = validation.validate(None, root)
+    missing = [r for r in report.results if r.constraint == "missing_label"]
+    assert [(r.file, r.line) for r in missing] == [
+        (
+            root / "ontology" / "spacecoop.ttl",
+            _line_of(root / "ontology" / "spacecoop.ttl", "sco:Founding"),
+        )
+    ]
+    assert "data" not in scanned[-1]
+
+    root = make_repo({**files, "ontology/spacecoop.ttl": unlabelled, "data/zz.ttl": MISTAKES})
+    report = validation.validate(None, root)
+    assert "data" in scanned[-1]
+    slug = [r for r in report.results if r.focus_node == str(ID["organisation/Not-A-Slug"])]
+    assert slug and all(r.file == root / "data" / "zz.ttl" and r.line == 5 for r in slug)
+
+
+def _line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if line.startswith(needle))

@@ -156,3 +156,22 @@ _FILE = st.sampled_from(["def.html", "x.html", "a.html"])
 )
 def test_relative_links_are_posixpaths_relpath(target: str, here: str) -> None:
     assert relative(target, here) == posixpath.relpath(target, here or ".")
+
+
+def test_a_validated_store_is_published_with_the_entailments_validation_computed(
+    in_one_process: Path, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spacecoop import reason_fast, validate
+
+    quads = store.load_store(repo_root)
+    assert not validate.validate_store(quads, repo_root).fails()
+
+    def again(*_: object) -> int:
+        raise AssertionError("the validated store already holds its entailments")
+
+    monkeypatch.setattr(reason_fast, "materialise", again)
+    out = tmp_path / "dist"
+    build(quads, out, today=TODAY)
+    inferred = _parse(out / "inferred.ttl", "turtle")
+    assert len(inferred) > 100
+    assert isomorphic(inferred, _parse(in_one_process / "inferred.ttl", "turtle"))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from . import ontology_checks, reason, reason_fast, shacl, shacl_sparql, store
 from .dataset import ROOT_ENV_VAR, LoadError, find_root, find_sources, load, parse_file
@@ -129,8 +129,23 @@ def validate_store(quads: ox.Store, root: Path | None = None) -> Report:
     usage = ontology_checks.DataUsage.of_store(quads, GRAPH_DATA)
     results += ontology_checks.results(ontology, usage, include_unused=True)
     results += _consistency_results(reason_fast.inconsistencies(quads))
-    located_in = files.data + files.ontology + files.shapes
+    # Scanning a data file for line numbers takes seconds per million triples: skip
+    # the data when no result is about one of its subjects (only ontology findings).
+    about_data = any(_describes(quads, GRAPH_DATA, r.focus_node) for r in results)
+    located_in = (files.data if about_data else ()) + files.ontology + files.shapes
     return _report(results, shapes, located_in, whole_repository=True)
+
+
+def _describes(quads: ox.Store, graph: URIRef, node: str | None) -> bool:
+    """Whether ``node`` may be a subject of ``graph`` (blank nodes: assume so)."""
+    if node is None:
+        return False
+    try:
+        subject = ox.NamedNode(node)
+    except ValueError:  # a blank node's label
+        return True
+    found = quads.quads_for_pattern(subject, None, None, ox.NamedNode(str(graph)))
+    return next(found, None) is not None
 
 
 def _report(

@@ -22,13 +22,14 @@ from rdflib import Dataset
 
 from .. import reason, reason_fast
 from .. import store as fast_store
-from ..namespaces import GRAPH_ONTOLOGY
+from ..namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..queries import SavedQuery
 from ..sparql_examples import catalogue_graph
 from . import describe, dumps, html, pages
 from .htaccess import RULES
 
 _ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
+_INFERRED = ox.NamedNode(str(GRAPH_INFERRED))
 
 
 class PublishError(Exception):
@@ -95,7 +96,9 @@ def build(
 
     ``source`` is the rdflib Dataset (small data: its OWL RL closure is checked
     for consistency here) or, on the fast path, a pyoxigraph store whose data
-    ``spacecoop validate`` has already checked. Everything is published from a
+    ``spacecoop validate`` has already checked. A store that already has its
+    ``inferred`` graph (:func:`validate.validate_store` fills it) is published
+    with it as it is. Everything is published from a
     store either way (dumps, entailments, VoID figures, pages), so both paths
     publish the same site.
     """
@@ -104,7 +107,8 @@ def build(
         quads = fast_store.from_dataset(source)
     else:
         quads = source
-    reason_fast.materialise(quads)
+    if not quads.contains_named_graph(_INFERRED):  # else filled by validate.validate_store
+        reason_fast.materialise(quads)
     ontology_triples = [q.triple for q in quads.quads_for_pattern(None, None, None, _ONTOLOGY)]
 
     with atomic_directory(out) as site:

@@ -70,8 +70,7 @@ def description(store: ox.Store, graph: ox.NamedNode, iri: str) -> list[ox.Tripl
 
 
 def write_rdf(triples: Sequence[ox.Triple], stem: Path) -> None:
-    """Write ``triples`` as ``stem.ttl``, ``.nt``, ``.rdf`` and ``.jsonld``."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``triples`` as ``stem.ttl``, ``.nt``, ``.rdf`` and ``.jsonld`` (the folder exists)."""
     for extension, fmt in _SERIALISED_BY_OXIGRAPH:
         prefixes = None if fmt == ox.RdfFormat.N_TRIPLES else PREFIXES
         # Into memory first: given a path, pyoxigraph took 0.4 ms a file, mostly in file I/O.
@@ -111,10 +110,17 @@ class _Site:
         """Labels of this process's view of the store, kept from chunk to chunk."""
         return Labels(rdflib_view(self.store, self.graph))
 
+    @cached_property
+    def folders(self) -> set[Path]:
+        """Folders this process has made: most pages share one with thousands of others."""
+        return set()
+
     def write(self, iris: Sequence[URIRef]) -> int:
         for iri in iris:
             stem = self.out / resource_path(str(iri))
-            stem.parent.mkdir(parents=True, exist_ok=True)
+            if stem.parent not in self.folders:
+                stem.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(stem.parent)
             page = html.resource_page(self.labels.graph, iri, self.labels)
             stem.with_name(stem.name + ".html").write_text(page, encoding="utf-8")
             write_rdf(description(self.store, self.graph, str(iri)), stem)
