@@ -276,3 +276,35 @@ def test_data_files_are_scanned_for_lines_only_when_a_result_is_about_their_subj
 def _line_of(path: Path, needle: str) -> int:
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(n for n, line in enumerate(lines, 1) if line.startswith(needle))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "<https://w3id.org/spacecoop/id/x> rdfs:comment <<( <https://w3id.org/spacecoop/id/x>"
+        " rdfs:label <https://w3id.org/spacecoop/id/y> )>> .",
+        '<https://w3id.org/spacecoop/id/x> rdfs:label "x"@en--ltr .',
+        "<https://w3id.org/spacecoop/id/x> rdfs:label <https://w3id.org/spacecoop/id/y>"
+        " ~ <https://w3id.org/spacecoop/id/r> .",
+        'VERSION "1.2"',
+    ],
+    ids=["triple term", "text direction", "reifier", "version"],
+)
+def test_rdf_1_2_is_refused_on_the_fast_path_as_on_the_reference_path(  # type: ignore[no-untyped-def]
+    make_repo, ontology_ttl: str, statement: str
+) -> None:
+    """pyoxigraph reads RDF 1.2; rdflib, the reference path, does not: neither path may."""
+    prefix = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    root = make_repo(
+        {
+            "ontology/spacecoop.ttl": ontology_ttl,
+            "data/ok.ttl": prefix,
+            "data/zz.ttl": prefix + statement + "\n",
+        }
+    )
+    with pytest.raises(LoadError) as reference:
+        load(root)
+    with pytest.raises(LoadError) as fast:
+        store.load_store(root)
+    assert fast.value.path == reference.value.path == root / "data" / "zz.ttl"
+    assert fast.value.line == reference.value.line == 2

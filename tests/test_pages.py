@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import os
 import posixpath
 import re
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from rdflib.namespace import DCAT
 
 from spacecoop import store
 from spacecoop.publish import build, html, pages
+from spacecoop.publish.build import PublishError
 from spacecoop.publish.paths import relative
 
 TODAY = dt.date(2026, 1, 1)
@@ -175,3 +178,24 @@ def test_a_validated_store_is_published_with_the_entailments_validation_computed
     inferred = _parse(out / "inferred.ttl", "turtle")
     assert len(inferred) > 100
     assert isomorphic(inferred, _parse(in_one_process / "inferred.ttl", "turtle"))
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging(
+    in_one_process: Path, dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fork_for_every_page(monkeypatch)
+    out = tmp_path / "dist"
+    shutil.copytree(in_one_process, out)
+    before = {name: path.read_bytes() for name, path in _files(out).items()}
+    real = html.resource_page
+
+    def killed(graph: Any, iri: Any, *rest: Any) -> str:
+        if str(iri).endswith("/china"):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+        return real(graph, iri, *rest)
+
+    monkeypatch.setattr(html, "resource_page", killed)
+    with pytest.raises(PublishError, match="died"):
+        build(dataset, out, today=TODAY)
+    assert {name: path.read_bytes() for name, path in _files(out).items()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]

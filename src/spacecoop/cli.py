@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import (
     __version__,
@@ -31,6 +32,10 @@ from . import (
 )
 from .dataset import LoadError
 from .endpoint import EndpointError
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    from rdflib import Dataset
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -336,19 +341,25 @@ def build_command(subparsers: Subparsers) -> None:
         from .publish import build
         from .publish.build import PublishError
 
-        # Big data is loaded once, into the store that is validated and then published.
-        quads = store.load_store(args.root) if store.prefers_store(args.root) else None
-        if quads is None:
-            report = validate.validate(None, args.root)
-        else:
+        # Big data is loaded once, into the store that is validated and then published
+        # (unless $SPACECOOP_SHACL_ENGINE asks for pySHACL, which needs rdflib).
+        big = store.prefers_store(args.root)
+        quads = store.load_store(args.root) if big and validate.fast_engine(None, big) else None
+        if quads is not None:
             report = validate.validate_store(quads, args.root)
+        else:
+            report = validate.validate(None, args.root)
         if report.fails():
             print(report_writers.render(report, "text"), end="", file=sys.stderr)
             print("error: the data does not conform; nothing was published", file=sys.stderr)
             return EXIT_INVALID
+        if quads is not None:
+            source: Dataset | pyoxigraph.Store = quads
+        else:
+            source = store.load_store(args.root) if big else dataset.load(args.root)
         try:
             result = build(
-                dataset.load(args.root) if quads is None else quads,
+                source,
                 args.out,
                 saved_queries=list(queries.catalogue(args.root).values()),
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,14 @@ from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .dataset import LoadError, find_root, find_sources, locate_syntax_error, read_source
+from .dataset import (
+    LoadError,
+    find_root,
+    find_sources,
+    locate_syntax_error,
+    parse_file,
+    read_source,
+)
 from .gc_pause import gc_paused
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .results import QueryKind, QueryResult
@@ -55,6 +63,7 @@ def load_store(root: Path | None = None) -> ox.Store:
     """
     files = find_sources(find_root() if root is None else root)
     store = ox.Store()
+    loaded = []
     for graph_iri, paths in (
         (GRAPH_ONTOLOGY, files.ontology),
         (GRAPH_SHAPES, files.shapes),
@@ -62,12 +71,34 @@ def load_store(root: Path | None = None) -> ox.Store:
     ):
         for path in paths:
             load_file(store, path, graph_iri)
+            loaded.append(path)
+    if store.query(_RDF_12_TERMS):
+        _refuse_rdf_12(loaded)
     return store
+
+
+# What RDF 1.2 adds to the data model. pyoxigraph 0.5 parses RDF 1.2 Turtle; rdflib,
+# the public model and the reference path, does not, so the repository must not use it.
+_RDF_12_TERMS = 'ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o) || LANGDIR(?o) != "") } }'
+_VERSION_DIRECTIVE = re.compile(rb"(?m)^[ \t]*(?:@version|VERSION)[ \t]")
+
+
+def _refuse_rdf_12(paths: list[Path]) -> None:
+    """Raise the located error rdflib gives for the first of ``paths`` using RDF 1.2 syntax.
+
+    Runs only once RDF 1.2 was seen, so its slow rdflib parse costs nothing on good data.
+    """
+    for path in paths:
+        parse_file(path, Graph(), strict=True)
+    message = "uses RDF 1.2 (triple terms or text direction), which rdflib cannot read"
+    raise LoadError(paths[0], None, None, message)  # rdflib read them all: not expected
 
 
 def load_file(store: ox.Store, path: Path, graph_iri: URIRef) -> None:
     """Bulk-load one Turtle or N-Triples file into ``graph_iri`` of ``store``."""
     raw = read_source(path)
+    if _VERSION_DIRECTIVE.search(raw):  # RDF 1.2's VERSION: no term to find once loaded
+        _refuse_rdf_12([path])
     fmt = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
     try:
         store.bulk_load(

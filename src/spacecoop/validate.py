@@ -39,6 +39,7 @@ __all__ = [
     "Severity",
     "schema_root",
     "validate",
+    "fast_engine",
     "validate_store",
 ]
 
@@ -84,7 +85,7 @@ def validate(
     if paths is None:
         root = find_root() if root is None else Path(root)
         large = store.is_large(find_sources(root).data)
-        if large and _fast_engine(engine, large):
+        if large and fast_engine(engine, large):
             return validate_store(store.load_store(root), root)
     inputs = _inputs(paths, root)
     ontology = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_ONTOLOGY))
@@ -92,7 +93,7 @@ def validate(
     data = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_DATA))
 
     large = store.is_large(inputs.data_files)
-    fast = _fast_engine(engine, large)
+    fast = fast_engine(engine, large)
     # One store for both fast steps: copying a million triples into it takes seconds.
     quads = store.from_dataset(inputs.dataset) if fast or large else None
     if quads is not None and fast:
@@ -203,8 +204,9 @@ def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
     return _Inputs(dataset, data_paths + schema.ontology, False, data_paths)
 
 
-def _fast_engine(engine: Engine | None, large: bool) -> bool:
-    """Whether to validate with the SPARQL engine rather than pySHACL."""
+def fast_engine(engine: Engine | None, large: bool) -> bool:
+    """Whether to validate with the SPARQL engine rather than pySHACL (``engine``, else
+    ``$SPACECOOP_SHACL_ENGINE``, else by the data's size)."""
     chosen = engine or os.environ.get(ENGINE_ENV_VAR) or "auto"
     if chosen not in get_args(Engine):
         raise ValueError(f"unknown SHACL engine {chosen!r}; use one of {get_args(Engine)}")

@@ -121,7 +121,10 @@ def build(
 
         with fast_store.ontology_merged_into_data(quads) as published:
             shown = pages.published_resources(quads, published)
-            page_count = pages.write_pages(quads, published, site, shown)
+            try:
+                page_count = pages.write_pages(quads, published, site, shown)
+            except pages.WorkerDied as died:
+                raise PublishError(f"{died}; nothing was published") from died
             union = fast_store.rdflib_view(quads, published)
             _write(site / "def.html", html.ontology_page(fast_store.rdflib_view(quads, _ONTOLOGY)))
             pages.write_rdf(ontology_triples, site / "def")

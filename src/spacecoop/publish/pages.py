@@ -15,7 +15,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import signal
+import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -148,7 +151,7 @@ def write_pages(store: ox.Store, graph: ox.NamedNode, out: Path, iris: Sequence[
     (a full disk, say) stops every worker and is raised here.
     """
     workers = min(usable_cores(), len(iris) // _PAGES_PER_WORKER)
-    if "fork" not in multiprocessing.get_all_start_methods():  # Windows
+    if not sys.platform.startswith("linux"):  # no fork on Windows; unsafe on macOS
         workers = 1
     site = _Site(store, graph, out)
     chunks = [iris[start : start + _CHUNK] for start in range(0, len(iris), _CHUNK)]
@@ -168,18 +171,35 @@ def _each_page(chunks_done: Iterator[int]) -> Iterator[None]:
 
 
 def _forked(site: _Site, chunks: list[Sequence[URIRef]], workers: int) -> Iterator[int]:
-    """Counts of pages written, chunk by chunk, by ``workers`` forked processes."""
+    """Counts of pages written, chunk by chunk, by ``workers`` forked processes.
+
+    A ``ProcessPoolExecutor``, not a ``multiprocessing.Pool``: when a worker dies
+    (killed for memory, say) the pool raises instead of waiting for its chunk forever.
+    """
     global _forked_site
     _forked_site = site
-    # Frozen objects are left alone by the children's garbage collector, which would
-    # otherwise write to every object inherited from the parent and so copy its memory.
-    gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, _leave_interrupts_to_parent)
+    context = multiprocessing.get_context("fork")
+    pool: ProcessPoolExecutor | None = None
     try:
-        yield from pool.imap_unordered(_write_in_worker, chunks)
-        pool.close()
+        # Frozen objects are left alone by the children's garbage collector, which would
+        # otherwise write to every object inherited from the parent and so copy its memory.
+        gc.freeze()
+        pool = ProcessPoolExecutor(workers, context, _leave_interrupts_to_parent)
+        pending = [pool.submit(_write_in_worker, chunk) for chunk in chunks]
+        for done in as_completed(pending):
+            yield done.result()
+    except BrokenProcessPool as died:
+        raise WorkerDied(
+            "a page-writing process died (out of memory?); nothing was published"
+        ) from died
     finally:
-        pool.terminate()  # at once on error or Ctrl-C; a no-op once all are done
-        pool.join()
+        if pool is not None:
+            # On error or Ctrl-C: chunks not started are dropped, running ones (a few
+            # hundred pages) finish, so no worker writes into a folder being removed.
+            pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         _forked_site = None
+
+
+class WorkerDied(RuntimeError):
+    """A forked page writer ended without finishing its pages."""
