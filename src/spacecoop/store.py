@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,7 +62,6 @@ def load_store(root: Path | None = None) -> ox.Store:
     """
     files = find_sources(find_root() if root is None else root)
     store = ox.Store()
-    loaded = []
     for graph_iri, paths in (
         (GRAPH_ONTOLOGY, files.ontology),
         (GRAPH_SHAPES, files.shapes),
@@ -71,24 +69,25 @@ def load_store(root: Path | None = None) -> ox.Store:
     ):
         for path in paths:
             load_file(store, path, graph_iri)
-            loaded.append(path)
-    if store.query(_RDF_12_TERMS):
-        _refuse_rdf_12(loaded)
     return store
 
 
 # What RDF 1.2 adds to the data model. pyoxigraph 0.5 parses RDF 1.2 Turtle; rdflib,
 # the public model and the reference path, does not, so the repository must not use it.
-_RDF_12_TERMS = 'ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o) || LANGDIR(?o) != "") } }'
-_VERSION_DIRECTIVE = re.compile(rb"(?m)^[ \t]*(?:@version|VERSION)[ \t]")
+_RDF_12_TERMS = "ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o) || hasLANGDIR(?o)) } }"
 
 
-def _refuse_rdf_12(paths: list[Path]) -> None:
-    """Raise the located error rdflib gives for the first of ``paths`` using RDF 1.2 syntax.
+def refuse_rdf_12(store: ox.Store, paths: Iterable[Path]) -> None:
+    """Raise a located :class:`LoadError` if ``store``, loaded from ``paths``, holds RDF 1.2
+    triple terms or text directions, as :func:`dataset.load` would for the same files.
 
-    Runs only once RDF 1.2 was seen, so its slow rdflib parse costs nothing on good data.
+    Not part of :func:`load_store`: the scan costs half a second per million triples,
+    which validation pays and queries need not.
     """
-    for path in paths:
+    if not store.query(_RDF_12_TERMS):
+        return
+    paths = list(paths)
+    for path in paths:  # the slow rdflib parse, only once RDF 1.2 is known to be there
         parse_file(path, Graph(), strict=True)
     message = "uses RDF 1.2 (triple terms or text direction), which rdflib cannot read"
     raise LoadError(paths[0], None, None, message)  # rdflib read them all: not expected
@@ -97,8 +96,6 @@ def _refuse_rdf_12(paths: list[Path]) -> None:
 def load_file(store: ox.Store, path: Path, graph_iri: URIRef) -> None:
     """Bulk-load one Turtle or N-Triples file into ``graph_iri`` of ``store``."""
     raw = read_source(path)
-    if _VERSION_DIRECTIVE.search(raw):  # RDF 1.2's VERSION: no term to find once loaded
-        _refuse_rdf_12([path])
     fmt = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
     try:
         store.bulk_load(

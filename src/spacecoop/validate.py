@@ -119,10 +119,13 @@ def validate_store(quads: ox.Store, root: Path | None = None) -> Report:
     data in rdflib.
 
     The checks and their results are those of :func:`validate` on big data (the
-    SHACL shapes compiled to SPARQL, the clash rules as SPARQL). ``quads``
-    gains its ``inferred`` graph, ready for :func:`publish.build`.
+    SHACL shapes compiled to SPARQL, the clash rules as SPARQL), and, as there,
+    files rdflib cannot read raise :class:`LoadError` (RDF 1.2 syntax, which
+    pyoxigraph reads). ``quads`` gains its ``inferred`` graph, ready for
+    :func:`publish.build`.
     """
     files = find_sources(find_root() if root is None else Path(root))
+    store.refuse_rdf_12(quads, files.ontology + files.shapes + files.data)
     shapes = store.to_rdflib_graph(quads, GRAPH_SHAPES)
     ontology = store.to_rdflib_graph(quads, GRAPH_ONTOLOGY)
     results = shacl_sparql.validate_store(quads, shapes)
