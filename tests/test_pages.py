@@ -107,27 +107,6 @@ def test_forked_workers_write_the_same_site_as_one_process(
     _assert_same_site(out, in_one_process)
 
 
-def test_a_failing_worker_fails_the_build_and_keeps_the_previous_site(
-    in_one_process: Path, dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _fork_for_every_page(monkeypatch)
-    out = tmp_path / "dist"
-    shutil.copytree(in_one_process, out)
-    before = {name: path.read_bytes() for name, path in _files(out).items()}
-    real = html.resource_page
-
-    def failing(graph: Any, iri: Any, *rest: Any) -> str:
-        if str(iri).endswith("/china"):
-            raise RuntimeError("disk on fire")
-        return real(graph, iri, *rest)
-
-    monkeypatch.setattr(html, "resource_page", failing)  # inherited by the forked workers
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        build(dataset, out, today=TODAY)
-    assert {name: path.read_bytes() for name, path in _files(out).items()} == before
-    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
-
-
 def test_description_follows_blank_nodes_and_is_sorted() -> None:
     quads = store.ox.Store()
     graph = store.ox.NamedNode("https://example.org/graph")
@@ -180,22 +159,42 @@ def test_a_validated_store_is_published_with_the_entailments_validation_computed
     assert isomorphic(inferred, _parse(in_one_process / "inferred.ttl", "turtle"))
 
 
-def test_a_worker_that_dies_fails_the_build_instead_of_hanging(
-    in_one_process: Path, dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _raise_in_worker() -> None:
+    raise RuntimeError("disk on fire")
+
+
+def _die_in_worker() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+
+
+@pytest.mark.parametrize(
+    ("mishap", "error", "message"),
+    [(_raise_in_worker, RuntimeError, "disk on fire"), (_die_in_worker, PublishError, "died")],
+    ids=["raises", "dies"],
+)
+def test_a_failing_worker_fails_the_build_and_keeps_the_previous_site(
+    in_one_process: Path,
+    dataset: Dataset,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mishap: Any,
+    error: type[Exception],
+    message: str,
 ) -> None:
+    """A worker that raises, or dies without a word, fails the build promptly (no hang)."""
     _fork_for_every_page(monkeypatch)
     out = tmp_path / "dist"
     shutil.copytree(in_one_process, out)
     before = {name: path.read_bytes() for name, path in _files(out).items()}
     real = html.resource_page
 
-    def killed(graph: Any, iri: Any, *rest: Any) -> str:
+    def failing(graph: Any, iri: Any, *rest: Any) -> str:
         if str(iri).endswith("/china"):
-            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+            mishap()
         return real(graph, iri, *rest)
 
-    monkeypatch.setattr(html, "resource_page", killed)
-    with pytest.raises(PublishError, match="died"):
+    monkeypatch.setattr(html, "resource_page", failing)  # inherited by the forked workers
+    with pytest.raises(error, match=message):
         build(dataset, out, today=TODAY)
     assert {name: path.read_bytes() for name, path in _files(out).items()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
