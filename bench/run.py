@@ -48,6 +48,8 @@ sys.path.insert(0, str(HERE))
 STAGES = ("load", "validate", "queries", "dumps", "build")
 REFERENCED = ("load", "queries", "dumps")  # stages with a pyoxigraph-alone reference
 SINGLE_GRAPH_SYNTAXES = ("TURTLE", "N_TRIPLES", "JSON_LD", "RDF_XML")
+
+
 # --- what one child process measures ------------------------------------------------
 
 

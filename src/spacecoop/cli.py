@@ -344,7 +344,7 @@ def build_command(subparsers: Subparsers) -> None:
         # Big data is loaded once, into the store that is validated and then published
         # (unless $SPACECOOP_SHACL_ENGINE asks for pySHACL, which needs rdflib).
         big = store.prefers_store(args.root)
-        quads = store.load_store(args.root) if big and validate.fast_engine(None, big) else None
+        quads = store.load_store(args.root) if validate.in_store(args.root) else None
         if quads is not None:
             report = validate.validate_store(quads, args.root)
         else:

@@ -39,7 +39,7 @@ __all__ = [
     "Severity",
     "schema_root",
     "validate",
-    "fast_engine",
+    "in_store",
     "validate_store",
 ]
 
@@ -82,18 +82,15 @@ def validate(
     ``engine`` picks the SHACL engine (default: ``$SPACECOOP_SHACL_ENGINE``, else ``auto``,
     which takes the fast one when the data files are large, :func:`store.is_large`).
     """
-    if paths is None:
-        root = find_root() if root is None else Path(root)
-        large = store.is_large(find_sources(root).data)
-        if large and fast_engine(engine, large):
-            return validate_store(store.load_store(root), root)
+    if paths is None and in_store(root, engine):
+        return validate_store(store.load_store(root), root)
     inputs = _inputs(paths, root)
     ontology = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_ONTOLOGY))
     shapes = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_SHAPES))
     data = bind_prefixes(Graph() + inputs.dataset.graph(GRAPH_DATA))
 
     large = store.is_large(inputs.data_files)
-    fast = fast_engine(engine, large)
+    fast = _fast_engine(engine, large)
     # One store for both fast steps: copying a million triples into it takes seconds.
     quads = store.from_dataset(inputs.dataset) if fast or large else None
     if quads is not None and fast:
@@ -207,7 +204,14 @@ def _inputs(paths: Sequence[Path] | None, root: Path | None) -> _Inputs:
     return _Inputs(dataset, data_paths + schema.ontology, False, data_paths)
 
 
-def fast_engine(engine: Engine | None, large: bool) -> bool:
+def in_store(root: Path | None = None, engine: Engine | None = None) -> bool:
+    """Whether the repository at ``root`` is validated in a store (:func:`validate_store`):
+    its data is large and the SHACL engine is the fast one."""
+    large = store.prefers_store(root)
+    return large and _fast_engine(engine, large)
+
+
+def _fast_engine(engine: Engine | None, large: bool) -> bool:
     """Whether to validate with the SPARQL engine rather than pySHACL (``engine``, else
     ``$SPACECOOP_SHACL_ENGINE``, else by the data's size)."""
     chosen = engine or os.environ.get(ENGINE_ENV_VAR) or "auto"

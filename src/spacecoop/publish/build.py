@@ -98,9 +98,8 @@ def build(
     for consistency here) or, on the fast path, a pyoxigraph store whose data
     ``spacecoop validate`` has already checked. A store that already has its
     ``inferred`` graph (:func:`validate.validate_store` fills it) is published
-    with it as it is. Everything is published from a
-    store either way (dumps, entailments, VoID figures, pages), so both paths
-    publish the same site.
+    with it as it is. Everything is published from a store either way (dumps,
+    entailments, VoID figures, pages), so both paths publish the same site.
     """
     if isinstance(source, Dataset):
         _refuse_inconsistent(source)
@@ -109,7 +108,6 @@ def build(
         quads = source
     if not quads.contains_named_graph(_INFERRED):  # else filled by validate.validate_store
         reason_fast.materialise(quads)
-    ontology_triples = [q.triple for q in quads.quads_for_pattern(None, None, None, _ONTOLOGY)]
 
     with atomic_directory(out) as site:
         written = dumps.write_dumps(quads, site)
@@ -127,7 +125,8 @@ def build(
                 raise PublishError(f"{died}; nothing was published") from died
             union = fast_store.rdflib_view(quads, published)
             _write(site / "def.html", html.ontology_page(fast_store.rdflib_view(quads, _ONTOLOGY)))
-            pages.write_rdf(ontology_triples, site / "def")
+            ontology = quads.quads_for_pattern(None, None, None, _ONTOLOGY)
+            pages.write_rdf([quad.triple for quad in ontology], site / "def")
             home_figures = {
                 "triples": counted.triples,
                 "entities": counted.entities,
