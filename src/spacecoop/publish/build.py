@@ -25,7 +25,7 @@ from .. import store as fast_store
 from ..namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY
 from ..queries import SavedQuery
 from ..sparql_examples import catalogue_graph
-from . import describe, dumps, html, pages
+from . import browse, describe, dumps, html, pages, resources
 from .htaccess import RULES
 
 _ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
@@ -132,11 +132,18 @@ def build(
                 "entities": counted.entities,
                 "classes": counted.classes_in_data,
             }
+            labels = resources.Labels(union).prefetch()
+            kinds = browse.kinds(shown, labels)
+            (site / browse.FOLDER).mkdir()
+            for kind in kinds:
+                for page in browse.browse_pages(kind):
+                    _write(site / page.path, html.browse_page(page))
             _write(
                 site / "index.html",
                 html.home_page(
                     union,
-                    shown,
+                    kinds,
+                    labels,
                     description=describe.DESCRIPTION,
                     licence=str(describe.LICENSE),
                     figures=home_figures,

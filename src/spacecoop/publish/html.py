@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -12,8 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph, URIRef
 
 from ..namespaces import curie
-from . import ontology_docs, resources, visuals
-from .paths import href
+from . import browse, ontology_docs, resources, visuals
 
 
 @cache
@@ -51,7 +49,8 @@ def ontology_page(ontology: Graph) -> str:
 
 def home_page(
     graph: Graph,
-    resources_shown: Sequence[URIRef],
+    kinds: Sequence[browse.Kind],
+    labels: resources.Labels,
     *,
     description: str,
     licence: str,
@@ -59,29 +58,31 @@ def home_page(
     dumps: list[Any],
     schema_dataset: str,
 ) -> str:
+    """The home page: figures, timeline, network, every kind to browse, the downloads.
+
+    ``labels`` are those of ``graph``, shared with :func:`browse.kinds`.
+    """
     path = "index.html"
-    browse: dict[str, list[resources.Link]] = defaultdict(list)
-    for iri in resources_shown:
-        kind = resources.kind_of(str(iri)).replace("-", " ")
-        browse[kind].append(
-            resources.Link(href(str(iri), path), resources.label(graph, iri), str(iri))
-        )
     return render(
         "home.html.j2",
         path,
         title="Home",
+        here=path,
         description=description,
         licence=licence,
         figures=figures,
         dumps=dumps,
         schema_dataset=schema_dataset,
-        timeline=visuals.timeline(graph, path),
-        network=visuals.network(graph, path),
-        browse=[
-            (k.capitalize(), sorted(v, key=lambda link: link.text))
-            for k, v in sorted(browse.items())
-        ],
+        timeline=visuals.timeline(graph, path, labels),
+        network=visuals.network(graph, path, labels),
+        browse=kinds,
+        home_list_limit=browse.HOME_LIST_LIMIT,
     )
+
+
+def browse_page(page: browse.BrowsePage) -> str:
+    """One page of the list of a kind's things."""
+    return render("browse.html.j2", page.path, title=page.kind.title, p=page)
 
 
 def queries_page(saved_queries: list[Any]) -> str:

@@ -6,6 +6,8 @@ the source paragraphs the resource cites. Templates only lay this out.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -72,16 +74,24 @@ _BUILTIN_LABELS = {RDFS.comment: "comment", RDF.type: "type", RDFS.label: "label
 
 
 def label(graph: Graph, node: Node, lang: str = "en") -> str:
-    """The node's label in ``lang`` (else any label, else its CURIE or IRI)."""
+    """The node's label in ``lang`` (else any label, else its CURIE or IRI).
+
+    Where several labels qualify, the first in code-point order wins, so the
+    choice does not depend on the order a store happens to return them in.
+    """
     if node in _BUILTIN_LABELS:
         return _BUILTIN_LABELS[node]
-    labels = list(graph.objects(node, RDFS.label))
-    for candidate in labels:
-        if isinstance(candidate, Literal) and candidate.language == lang:
-            return str(candidate)
-    if labels:
-        return str(labels[0])
-    return curie(str(node))
+    chosen = _choose(graph.objects(node, RDFS.label), lang)
+    return curie(str(node)) if chosen is None else chosen
+
+
+def _choose(labels: Iterable[Node], lang: str) -> str | None:
+    """Which of a node's ``labels`` :func:`label` shows (None when there are none)."""
+    ranked = sorted((not (isinstance(c, Literal) and c.language == lang), str(c)) for c in labels)
+    return ranked[0][1] if ranked else None
+
+
+_ALL_LABELS = f"SELECT ?node ?label WHERE {{ ?node <{RDFS.label}> ?label }}"
 
 
 class Labels:
@@ -91,14 +101,29 @@ class Labels:
     when the graph is a view of a store, each lookup is a query.
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, lang: str = "en") -> None:
         self.graph = graph
+        self.lang = lang
         self._known: dict[Node, str] = {}
+
+    def prefetch(self) -> Labels:
+        """Look up every label of the graph at once: one query instead of one per node.
+
+        For pages that name thousands of things (the home and browse pages).
+        On a store's view the query runs on the store's own engine.
+        """
+        found: dict[Node, list[Node]] = defaultdict(list)
+        for node, text in self.graph.query(_ALL_LABELS):  # type: ignore[misc]
+            found[node].append(text)
+        for node, texts in found.items():
+            if node not in _BUILTIN_LABELS:
+                self._known[node] = _choose(texts, self.lang)  # type: ignore[assignment]
+        return self
 
     def __call__(self, node: Node) -> str:
         known = self._known.get(node)
         if known is None:
-            known = self._known[node] = label(self.graph, node)
+            known = self._known[node] = label(self.graph, node, self.lang)
         return known
 
 
