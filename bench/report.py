@@ -49,7 +49,7 @@ def write_report(results: Path, markdown: Path, plot: Path) -> None:
         "# Benchmark results",
         "",
         "Written by `make bench` (bench/run.py) on this project's 2-core machine. Each figure is",
-        "the median of three runs, each in a fresh process (a run over a minute is not repeated);",
+        "the median of five runs, each in a fresh process (a run over a minute is not repeated);",
         "seconds exclude loading except for the load, dumps and build stages. `>"
         f"{cap:g}` means the run was stopped",
         'at the cap: its speed-up is a lower bound. "pyoxigraph alone" is its bulk load (load),',

@@ -66,3 +66,24 @@ def test_peak_memory_counts_forked_workers() -> None:
     worker.start()
     worker.join()
     assert sampler.stop() > 250
+
+
+@pytest.mark.parametrize("stage", ["load", "build"])
+def test_only_the_build_is_sampled_while_it_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stage: str
+) -> None:
+    """A sampler reading the measured process's page tables slows it; single-process
+    stages need none, since their own ``ru_maxrss`` is their peak."""
+    started = []
+
+    class Recorded(run.TreeMemory):
+        def start(self) -> None:
+            started.append(stage)
+            super().start()
+
+    monkeypatch.setattr(run, "TreeMemory", Recorded)
+    monkeypatch.setattr(run, "measure", lambda *_: 0.5)
+    run.child(stage, "ours", Path("unused"))
+    assert started == ([stage] if stage in run.SAMPLED_STAGES else [])
+    assert started == ([] if stage == "load" else ["build"])
+    assert json.loads(capsys.readouterr().out)["seconds"] == 0.5
