@@ -6,11 +6,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import posixpath
 import re
 import shutil
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, VOID, XSD
 from rdflib.term import Node
 
+from html_tree import Element, href_target, parse_html, read_page
 from spacecoop import queries, reason, reason_fast
 from spacecoop import store as fast_store
 from spacecoop.cli import main
@@ -61,6 +60,7 @@ EXPECTED_FILES = (
     "def.rdf",
     "queries.html",
     "queries.ttl",
+    "browse/event.html",
     "void.ttl",
     ".well-known/void",
     ".well-known/sparql-examples/index.ttl",
@@ -129,76 +129,6 @@ def _cbd(graph: Graph, node: Node) -> Graph:
     return out
 
 
-class Element:
-    """A parsed HTML element: tag, attributes, children and text."""
-
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.parent = parent
-        self.children: list[Element | str] = []
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def iter(self, tag: str | None = None) -> list[Element]:
-        found = []
-        for child in self.children:
-            if isinstance(child, Element):
-                if tag is None or child.tag == tag:
-                    found.append(child)
-                found.extend(child.iter(tag))
-        return found
-
-    def by_id(self, ident: str) -> Element:
-        matches = [e for e in self.iter() if e.attrs.get("id") == ident]
-        assert len(matches) == 1, f"expected one element with id={ident!r}, found {len(matches)}"
-        return matches[0]
-
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-
-_VOID_ELEMENTS = {"meta", "link", "br", "img", "input", "hr", "source", "wbr", "col", "area"}
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {}, None)
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, self.current)
-        self.current.children.append(element)
-        if tag not in _VOID_ELEMENTS:
-            self.current = element
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(Element(tag, {k: v or "" for k, v in attrs}, self.current))
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Element | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        assert node is not None and node.parent is not None, f"stray </{tag}>"
-        self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse_html(text: str) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
-
-
-def _page(site: Path, relative: str) -> Element:
-    return parse_html((site / relative).read_text(encoding="utf-8"))
-
-
 def _pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
@@ -229,7 +159,7 @@ def data_graph(dataset: Dataset) -> Graph:
 
 @pytest.fixture(scope="module")
 def home(site: Path) -> Element:
-    return _page(site, "index.html")
+    return read_page(site, "index.html")
 
 
 # --- the files in dist/ -----------------------------------------------------------------
@@ -493,15 +423,10 @@ def test_home_page_has_a_schema_org_dataset(home: Element, void: Graph) -> None:
     assert all(d["@type"] == "DataDownload" and d["encodingFormat"] for d in block["distribution"])
 
 
-def _href_target(page: str, href: str) -> str:
-    """The site-relative file a relative ``href`` on ``page`` points to (without fragment)."""
-    return posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0]))
-
-
 def test_timeline_shows_every_dated_event(home: Element, closed: Graph) -> None:
     figure = home.by_id("timeline-figure")
     groups = [g for g in figure.iter("g") if "event" in g.classes()]
-    shown = {_href_target("index.html", g.iter("a")[0].attrs["href"]) for g in groups}
+    shown = {href_target("index.html", g.iter("a")[0].attrs["href"]) for g in groups}
     dated = {e for e in closed.subjects(RDF.type, SCO.Event) if (e, SCO.startDate, None) in closed}
     assert len(dated) >= 5
     assert shown == {str(e)[len(SITE_BASE) :] + ".html" for e in dated}
@@ -545,12 +470,12 @@ def test_undated_events_are_listed_with_their_relative_timing(home: Element, clo
 def test_network_shows_the_memoranda_and_who_signed_them(home: Element, data_graph: Graph) -> None:
     figure = home.by_id("network-figure")
     memoranda = {
-        _href_target("index.html", a.attrs["href"]): a.iter("circle")[0]
+        href_target("index.html", a.attrs["href"]): a.iter("circle")[0]
         for a in figure.iter("a")
         if a.iter("circle") and "memo" in a.iter("circle")[0].classes()
     }
     parties_by_y = {
-        a.iter("circle")[0].attrs["cy"]: _href_target("index.html", a.attrs["href"])
+        a.iter("circle")[0].attrs["cy"]: href_target("index.html", a.attrs["href"])
         for a in figure.iter("a")
         if a.iter("circle") and "party" in a.iter("circle")[0].classes()
     }
@@ -583,7 +508,7 @@ def test_network_shows_the_memoranda_and_who_signed_them(home: Element, data_gra
 
 
 def test_country_page_shows_its_labels_in_every_language(site: Path) -> None:
-    page = _page(site, "id/country/china.html")
+    page = read_page(site, "id/country/china.html")
     labels = page.by_id("labels")
     text = labels.text()
     assert "China" in text and "中国" in text
@@ -597,7 +522,7 @@ def test_event_page_shows_types_properties_incoming_links_and_sources(
     site: Path, data_graph: Graph
 ) -> None:
     path = "id/event/first-symposium-2018.html"
-    page = _page(site, path)
+    page = read_page(site, path)
     hrefs = {a.attrs.get("href") for a in page.iter("a")}
     # types, linked to the ontology page
     types = set(data_graph.objects(FIRST_SYMPOSIUM, RDF.type))
@@ -618,7 +543,7 @@ def test_event_page_shows_types_properties_incoming_links_and_sources(
         a.attrs["href"] for a in properties.iter("a") if a.attrs.get("title") == str(place)
     ]
     assert place_links == ["../place/wenchang.html"]
-    assert (site / _href_target(path, place_links[0])).is_file()
+    assert (site / href_target(path, place_links[0])).is_file()
     # literal values, with their datatype
     assert "2018-01-29" in properties.text()
     # incoming links: every thing that points here
@@ -629,11 +554,11 @@ def test_event_page_shows_types_properties_incoming_links_and_sources(
         if isinstance(s, URIRef)
     }
     assert pointing
-    assert {_href_target(path, a.attrs["href"]) for a in incoming.iter("a")} >= pointing
+    assert {href_target(path, a.attrs["href"]) for a in incoming.iter("a")} >= pointing
     # the cited source paragraphs, each with its summary
     sources = page.by_id("sources")
     cited = set(data_graph.objects(FIRST_SYMPOSIUM, PROV.wasDerivedFrom))
-    linked = {_href_target(path, a.attrs["href"]) for a in sources.iter("a")}
+    linked = {href_target(path, a.attrs["href"]) for a in sources.iter("a")}
     assert {str(p)[len(SITE_BASE) :] + ".html" for p in cited} <= linked
     for paragraph in cited:
         assert str(data_graph.value(paragraph, SCO.summary)) in sources.text()
@@ -683,7 +608,7 @@ def test_ontology_page_has_an_anchor_for_every_own_term(site: Path, dataset: Dat
         if str(t).startswith(str(SCO))
     }
     assert len(terms) > 40
-    anchors = _ids(_page(site, "def.html"))
+    anchors = _ids(read_page(site, "def.html"))
     assert terms <= anchors, sorted(terms - anchors)
 
 
@@ -702,14 +627,14 @@ def test_every_relative_link_resolves_to_a_file_and_anchor(site: Path) -> None:
                     continue
                 assert not target.startswith("/"), f"{here}: site-absolute link {target}"
                 file, _, fragment = target.partition("#")
-                resolved = _href_target(here, file) if file else here
+                resolved = href_target(here, file) if file else here
                 if SERVED_ONLY.match(resolved):
                     continue
                 assert attribute != "action", f"{here}: form posts to {target}"
                 assert (site / resolved).is_file(), f"{here}: broken link {target}"
                 if fragment:
                     if resolved not in anchors:
-                        anchors[resolved] = _ids(_page(site, resolved))
+                        anchors[resolved] = _ids(read_page(site, resolved))
                     assert fragment in anchors[resolved], f"{here}: no anchor for {target}"
                 checked += 1
     assert checked > 1000
@@ -735,7 +660,7 @@ def test_pages_load_nothing_from_other_hosts(site: Path) -> None:
 
 def test_queries_page_lists_every_saved_query(site: Path, repo_root: Path) -> None:
     saved = queries.catalogue(repo_root)
-    page = _page(site, "queries.html")
+    page = read_page(site, "queries.html")
     for name, query in saved.items():
         section = page.by_id(name)
         assert query.summary in section.text()

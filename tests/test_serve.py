@@ -189,9 +189,12 @@ def test_ontology_representations_hold_the_ontology(client: httpx.Client, datase
 
 
 def test_pages_carry_security_headers(client: httpx.Client) -> None:
-    for path in ("/", "/index.html", f"/{EVENT}.html", "/def.html", "/queries.html"):
+    pages = ("/", "/index.html", f"/{EVENT}.html", "/def.html", "/queries.html")
+    pages += ("/browse/event.html",)
+    for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html"), path
         policy = response.headers["content-security-policy"]
         assert "default-src 'self'" in policy and "script-src 'none'" in policy
         assert response.headers["x-content-type-options"] == "nosniff"

@@ -10,6 +10,7 @@ opens at once. Every kind gets its pages whatever its size, so a link to
 from __future__ import annotations
 
 import math
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -28,13 +29,18 @@ PAGE_SIZE = 1000
 FOLDER = "browse"
 
 
+def first_page(slug: str) -> str:
+    """Site-relative path of the first (or only) browse page of the kind ``slug``."""
+    return f"{FOLDER}/{slug}.html"
+
+
 @dataclass(frozen=True)
 class Kind:
     """The published things of one kind (``event``, ``organisation``, …), sorted by label."""
 
     slug: str
-    things: Sequence[tuple[str, str]]  # (label, IRI)
-    page_size: int = PAGE_SIZE
+    things: tuple[tuple[str, str], ...]  # (label, IRI)
+    page_size: int
 
     @property
     def title(self) -> str:
@@ -45,28 +51,40 @@ class Kind:
         return max(1, math.ceil(len(self.things) / self.page_size))
 
     def page_path(self, number: int) -> str:
-        """Site-relative path of page ``number`` (from 1): the first has the kind's plain name."""
-        if not 1 <= number <= self.page_count:
-            raise ValueError(f"{self.slug} has pages 1 to {self.page_count}, not {number}")
-        suffix = "" if number == 1 else f"-page-{number}"
-        return f"{FOLDER}/{self.slug}{suffix}.html"
+        """Site-relative path of page ``number`` (from 1).
+
+        Later pages go in a folder of the kind's own, so no kind's name can
+        collide with another kind's page.
+        """
+        self._check_page(number)
+        return first_page(self.slug) if number == 1 else f"{FOLDER}/{self.slug}/{number}.html"
 
     def links(self, from_path: str, number: int | None = None) -> list[Link]:
         """Links from ``from_path`` to the things on page ``number`` (all of them if None)."""
         chosen = self.things
         if number is not None:
-            self.page_path(number)  # refuses a page that does not exist
+            self._check_page(number)
             chosen = self.things[(number - 1) * self.page_size : number * self.page_size]
         return [Link(href(iri, from_path), text, iri) for text, iri in chosen]
 
+    def _check_page(self, number: int) -> None:
+        if not 1 <= number <= self.page_count:
+            raise ValueError(f"{self.slug} has pages 1 to {self.page_count}, not {number}")
 
-def kinds(shown: Sequence[URIRef], labels: Labels, page_size: int = PAGE_SIZE) -> list[Kind]:
-    """The things in ``shown`` grouped by kind, kinds in name order, things by label then IRI."""
+
+def kinds(shown: Sequence[URIRef], labels: Labels, page_size: int | None = None) -> list[Kind]:
+    """The things in ``shown`` grouped by kind, kinds in name order, things by label then IRI.
+
+    ``page_size`` defaults to :data:`PAGE_SIZE`.
+    """
+    size = PAGE_SIZE if page_size is None else page_size
+    if size < 1:
+        raise ValueError(f"a browse page holds at least one link, not {size}")
     grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for iri in shown:
         grouped[kind_of(str(iri))].append((labels(iri), str(iri)))
     return [
-        Kind(slug, sorted(things, key=_by_label), page_size)
+        Kind(slug, tuple(sorted(things, key=_by_label)), size)
         for slug, things in sorted(grouped.items())
     ]
 
@@ -74,6 +92,34 @@ def kinds(shown: Sequence[URIRef], labels: Labels, page_size: int = PAGE_SIZE) -
 def _by_label(thing: tuple[str, str]) -> tuple[str, str, str]:
     text, iri = thing
     return text.casefold(), text, iri
+
+
+@dataclass(frozen=True)
+class HomeEntry:
+    """One kind as the home page shows it: its things listed, or (past the limit) counted."""
+
+    slug: str
+    title: str
+    count: int
+    page_count: int
+    href: str  # to the kind's first browse page
+    links: list[Link] | None  # None past HOME_LIST_LIMIT
+
+
+def home_entries(all_kinds: Sequence[Kind], from_path: str) -> list[HomeEntry]:
+    """What the home page at ``from_path`` shows of each kind (see :data:`HOME_LIST_LIMIT`)."""
+    here = posixpath.dirname(from_path)
+    return [
+        HomeEntry(
+            slug=kind.slug,
+            title=kind.title,
+            count=len(kind.things),
+            page_count=kind.page_count,
+            href=relative(kind.page_path(1), here),
+            links=kind.links(from_path) if len(kind.things) <= HOME_LIST_LIMIT else None,
+        )
+        for kind in all_kinds
+    ]
 
 
 @dataclass(frozen=True)
@@ -87,24 +133,26 @@ class BrowsePage:
     first: int  # position of the first link among all of the kind's, from 1
     previous: str | None  # relative link to the page before, if any
     next: str | None
+    home: str  # relative link to the home page's list of kinds
 
 
 def browse_pages(kind: Kind) -> Iterator[BrowsePage]:
     """Every page of ``kind``, in order."""
+
+    def link(path: str, number: int) -> str | None:
+        if 1 <= number <= kind.page_count:
+            return relative(kind.page_path(number), posixpath.dirname(path))
+        return None
+
     for number in range(1, kind.page_count + 1):
         path = kind.page_path(number)
-
-        def neighbour(other: int) -> str | None:
-            if 1 <= other <= kind.page_count:
-                return relative(kind.page_path(other), FOLDER)
-            return None
-
         yield BrowsePage(
             kind=kind,
             number=number,
             path=path,
             links=kind.links(path, number),
             first=(number - 1) * kind.page_size + 1,
-            previous=neighbour(number - 1),
-            next=neighbour(number + 1),
+            previous=link(path, number - 1),
+            next=link(path, number + 1),
+            home=relative("index.html", posixpath.dirname(path)) + "#browse",
         )

@@ -12,6 +12,7 @@ from rdflib import Graph, URIRef
 
 from ..namespaces import curie
 from . import browse, ontology_docs, resources, visuals
+from .paths import relative
 
 
 @cache
@@ -23,6 +24,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["curie"] = lambda iri: curie(str(iri))
+    env.filters["thousands"] = lambda number: f"{number:,}"
     return env
 
 
@@ -67,7 +69,6 @@ def home_page(
         "home.html.j2",
         path,
         title="Home",
-        here=path,
         description=description,
         licence=licence,
         figures=figures,
@@ -75,8 +76,9 @@ def home_page(
         schema_dataset=schema_dataset,
         timeline=visuals.timeline(graph, path, labels),
         network=visuals.network(graph, path, labels),
-        browse=kinds,
-        home_list_limit=browse.HOME_LIST_LIMIT,
+        browse=browse.home_entries(kinds, path),
+        events_href=relative(browse.first_page("event"), ""),
+        memoranda_href=relative(browse.first_page("memorandum"), ""),
     )
 
 

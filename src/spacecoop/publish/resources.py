@@ -104,7 +104,8 @@ class Labels:
     def __init__(self, graph: Graph, lang: str = "en") -> None:
         self.graph = graph
         self.lang = lang
-        self._known: dict[Node, str] = {}
+        self._known: dict[Node, str] = dict(_BUILTIN_LABELS)
+        self._complete = False  # every label of the graph is in _known
 
     def prefetch(self) -> Labels:
         """Look up every label of the graph at once: one query instead of one per node.
@@ -114,16 +115,20 @@ class Labels:
         """
         found: dict[Node, list[Node]] = defaultdict(list)
         for node, text in self.graph.query(_ALL_LABELS):  # type: ignore[misc]
-            found[node].append(text)
-        for node, texts in found.items():
             if node not in _BUILTIN_LABELS:
-                self._known[node] = _choose(texts, self.lang)  # type: ignore[assignment]
+                found[node].append(text)
+        for node, texts in found.items():
+            self._known[node] = _choose(texts, self.lang)  # type: ignore[assignment]
+        self._complete = True
         return self
 
     def __call__(self, node: Node) -> str:
         known = self._known.get(node)
         if known is None:
-            known = self._known[node] = label(self.graph, node, self.lang)
+            # After a prefetch, a node not met has no label: no need to ask the graph.
+            unlabelled = self._complete
+            known = curie(str(node)) if unlabelled else label(self.graph, node, self.lang)
+            self._known[node] = known
         return known
 
 

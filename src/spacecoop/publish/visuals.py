@@ -81,7 +81,11 @@ _Dates = tuple[Literal | None, Literal | None]
 
 
 def _event_dates(graph: Graph) -> dict[URIRef, _Dates]:
-    """Each event's start and end (the first in code-point order if a contributor gave two)."""
+    """Each event's start and end.
+
+    The shapes allow one of each; should data that was not validated give two, the
+    first in code-point order is taken, so that the drawing does not change between runs.
+    """
     found: dict[URIRef, _Dates] = {}
     for event, start, end in graph.query(_EVENT_DATES):  # type: ignore[misc]
         start = start if isinstance(start, Literal) else None
@@ -93,6 +97,12 @@ def _event_dates(graph: Graph) -> dict[URIRef, _Dates]:
             end = min((d for d in (end, found[event][1]) if d is not None), default=None, key=str)
         found[event] = (start, end)
     return found
+
+
+def _checked(limit: int) -> int:
+    if limit < 0:
+        raise ValueError(f"a drawing's limit cannot be negative: {limit}")
+    return limit
 
 
 def _planned(graph: Graph, event: Node) -> bool:
@@ -107,7 +117,7 @@ def timeline(
     At most ``limit`` (default :data:`TIMELINE_LIMIT`) of each: the latest dated
     events, the first undated ones by label.
     """
-    limit = TIMELINE_LIMIT if limit is None else limit
+    limit = _checked(TIMELINE_LIMIT if limit is None else limit)
     label = Labels(graph) if labels is None else labels
     dated: list[tuple[dt.date, dt.date, URIRef, Literal, Literal | None]] = []
     undated_events: list[URIRef] = []
@@ -121,7 +131,7 @@ def timeline(
         dated.append((first, last, event, start, end))
     dated_total, undated_total = len(dated), len(undated_events)
     # The latest, chosen by IRI among equal dates, then ordered for reading.
-    dated = sorted(dated, key=lambda row: (row[0], row[1], str(row[2])))[-limit:] if limit else []
+    dated = sorted(dated, key=lambda row: (row[0], row[1], str(row[2])))[len(dated) - limit :]
     dated.sort(key=lambda row: (row[0], row[1], label(row[2])))
     undated_events.sort(key=lambda e: (label(e), str(e)))
     undated = [
@@ -208,7 +218,8 @@ def _party_behind(graph: Graph, party: Node) -> Node:
 
 
 _MEMORANDA = f"""SELECT DISTINCT ?memorandum WHERE {{
-    ?class <{RDFS.subClassOf}>* <{SCO.Memorandum}> . ?memorandum a ?class }}"""
+    ?class <{RDFS.subClassOf}>* <{SCO.Memorandum}> . ?memorandum a ?class
+    FILTER isIRI(?memorandum) }}"""
 
 
 def network(
@@ -220,7 +231,7 @@ def network(
     A solid edge means the party signed; a dashed edge means the source names
     no signatory and the party was present at the meeting where it was signed.
     """
-    limit = NETWORK_LIMIT if limit is None else limit
+    limit = _checked(NETWORK_LIMIT if limit is None else limit)
     label = Labels(graph) if labels is None else labels
     every = sorted((row[0] for row in graph.query(_MEMORANDA)), key=lambda m: (label(m), str(m)))  # type: ignore[index]
     memoranda = every[:limit]
