@@ -8,12 +8,14 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from spacecoop import cli
+from spacecoop import cli, store
 from spacecoop.cli import main
 from spacecoop.dataset import LoadError, load, parse_file
+from spacecoop.namespaces import GRAPH_DATA
 from spacecoop.queries import CatalogueError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,6 +78,47 @@ def test_hostile_turtle_is_a_located_load_error(
     assert captured.err.startswith(f"error: {_location(path, line, column)}: ")
     assert message in captured.err and len(captured.err.splitlines()) == 1
     assert captured.out == ""
+
+
+# pyoxigraph follows any nesting, so only rdflib's recursion limit makes those two errors.
+RDFLIB_ONLY = {"deep_blank_nodes.ttl", "deep_collections.ttl"}
+
+
+@pytest.mark.parametrize("name", sorted(set(LOCATED) - RDFLIB_ONLY))
+def test_the_fast_path_locates_hostile_turtle_as_the_reference_path_does(
+    name: str, make_repo, ontology_ttl: str
+) -> None:
+    root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, f"data/{name}": _content(name)})
+    with pytest.raises(LoadError) as slow:
+        load(root)
+    with pytest.raises(LoadError) as fast:
+        store.load_store(root)
+    assert str(fast.value) == str(slow.value)
+
+
+def test_the_fast_path_skips_a_utf8_byte_order_mark_too(make_repo, ontology_ttl: str) -> None:
+    marked = make_repo(
+        {
+            "ontology/spacecoop.ttl": ontology_ttl,
+            "data/d.ttl": (FIXTURES / "utf8_bom.ttl").read_bytes(),
+        }
+    )
+    plain = make_repo(
+        {
+            "ontology/spacecoop.ttl": ontology_ttl,
+            "data/d.ttl": (FIXTURES / "valid_minimal.ttl").read_bytes(),
+        }
+    )
+    data = ox.NamedNode(str(GRAPH_DATA))
+    with_mark = set(store.load_store(marked).quads_for_pattern(None, None, None, data))
+    without = set(store.load_store(plain).quads_for_pattern(None, None, None, data))
+    assert with_mark == without and len(with_mark) == 3
+
+
+def test_the_fast_path_names_a_directory_where_a_file_should_be(make_repo) -> None:
+    root = make_repo({"ontology/spacecoop.ttl/readme.txt": "not Turtle"})
+    with pytest.raises(LoadError, match="is a directory, not a file"):
+        store.load_store(root)
 
 
 def test_an_iri_with_a_space_passes_rdflib_but_not_the_repository_loader(make_repo) -> None:

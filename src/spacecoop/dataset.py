@@ -287,10 +287,9 @@ def _rdflib_error(path: Path, exc: Exception) -> LoadError:
 
 
 def read_source(path: Path) -> bytes:
-    """The bytes of a source file, checked to be readable UTF-8 (else a located LoadError)."""
-    raw = _read_bytes(Path(path))
-    _check_utf8(Path(path), raw)
-    return raw
+    """The bytes of a source file without a UTF-8 byte-order mark, checked to be readable
+    UTF-8 (else a located LoadError)."""
+    return _check_utf8(Path(path), _read_bytes(Path(path)))
 
 
 def locate_syntax_error(
