@@ -37,6 +37,17 @@ def _growth(rows: list[dict], stage: str, path: str = "ours") -> str:
     return "; ".join(steps) or "n/a"
 
 
+def _scratch_note(rows: list[dict]) -> list[str]:
+    """Where the stages that write files wrote, as the run recorded it."""
+    places = sorted({r["scratch"] for r in rows if "scratch" in r})
+    if not places:
+        return []
+    where = " and ".join(f"`{p}`" for p in places)
+    if places == ["/dev/shm"]:
+        where += " (a RAM disk, so that the figures are our work, not the disk's)"
+    return [f"The dumps and build stages wrote into {where}."]
+
+
 def _power(size: int) -> str:
     """10^k for a size generated as about 10^k triples."""
     return f"10^{round(math.log10(size))}"
@@ -60,6 +71,7 @@ def write_report(results: Path, markdown: Path, plot: Path) -> None:
         "(rdflib, pySHACL, owlrl). Peak memory is the process's own peak, or for the build,",
         "if larger, the most that it and its forked page workers held at once (their summed",
         "PSS, sampled 4 times a second: the store the workers share counts once).",
+        *_scratch_note(rows),
         "",
         "| triples | stage | baseline s | ours s | speed-up | ours peak MB "
         "| pyoxigraph alone s | ours / pyoxigraph |",

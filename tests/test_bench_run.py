@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
+import report  # noqa: E402
 import run  # noqa: E402
 
 
@@ -87,3 +89,34 @@ def test_only_the_build_is_sampled_while_it_runs(
     assert started == ([stage] if stage in run.SAMPLED_STAGES else [])
     assert started == ([] if stage == "load" else ["build"])
     assert json.loads(capsys.readouterr().out)["seconds"] == 0.5
+
+
+def test_files_are_written_into_ram_where_there_is_a_ram_disk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(run, "RAM_DISK", tmp_path)
+    assert run.default_scratch() == tmp_path
+    monkeypatch.setattr(run, "RAM_DISK", tmp_path / "missing")
+    assert run.default_scratch() == Path(tempfile.gettempdir())
+
+
+def test_the_stages_that_write_use_the_scratch_the_run_was_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(run.SCRATCH_ENV, str(tmp_path))
+    with run._scratch("bench-build-") as scratch:
+        assert Path(scratch).parent == tmp_path
+
+
+def test_the_report_says_where_the_files_were_written(tmp_path: Path) -> None:
+    figure = {"seconds": 1.0, "peak_mb": 50.0, "runs": 1}
+    rows = [
+        {"size": 10_000, "stage": "load", "baseline": figure, "ours": figure},
+        {"size": 10_000, "stage": "build", "baseline": figure, "ours": figure, "scratch": "/x"},
+    ]
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"cap": 300, "rows": rows}), encoding="utf-8")
+    report.write_report(results, tmp_path / "results.md", tmp_path / "results.png")
+    text = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "The dumps and build stages wrote into `/x`." in text
+    assert (tmp_path / "results.png").stat().st_size > 0
