@@ -6,6 +6,8 @@ import json
 import math
 from pathlib import Path
 
+from run import RAM_DISK
+
 GOALS = {
     "load": "ours ≤ 2× pyoxigraph's bulk load",
     "validate": "≥ 10× faster than pySHACL",
@@ -43,7 +45,7 @@ def _scratch_note(rows: list[dict]) -> list[str]:
     if not places:
         return []
     where = " and ".join(f"`{p}`" for p in places)
-    if places == ["/dev/shm"]:
+    if places == [str(RAM_DISK)]:
         where += " (a RAM disk, so that the figures are our work, not the disk's)"
     return [f"The dumps and build stages wrote into {where}."]
 
