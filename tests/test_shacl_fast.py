@@ -206,9 +206,9 @@ UNSUPPORTED = {
         '    sh:or ( [ sh:nodeKind sh:IRI ] [ sh:pattern "x" ] ) .',
         "a blank-node shape inside https://example.org/S: sh:NodeKindConstraintComponent",
     ),
-    "another kind of target": (
-        'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:targetClass ex:Thing ; sh:message "m" .',
-        "https://example.org/S: target (sh:targetNode)",
+    "a typed literal as target node": (
+        'ex:S a sh:NodeShape ; sh:targetNode "01"^^xsd:integer ; sh:message "m" ; sh:in ( 1 ) .',
+        'https://example.org/S: sh:targetNode "1"^^<http://www.w3.org/2001/XMLSchema#integer>',
     ),
     "a SPARQL constraint with MINUS": (
         'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:message "m" ;\n'

@@ -1,14 +1,22 @@
 """Compile a shapes graph into SPARQL SELECT queries whose solutions are the validation results.
 
-A shape with targets (``sh:targetClass``, a ``sh:SPARQLTarget``) gets a focus
-pattern, a sub-query binding ``?this`` to each focus node once; ``sh:targetClass``
-matches instances of the class and of its subclasses (listed once per class),
-looked up in the data graph plus the ontology, as pySHACL does with the ontology
-as its ``ont_graph``. Each constraint of the shape and of its ``sh:property``
-shapes then becomes one query over all focus nodes: value tests as a ``FILTER``
-over the value nodes, counts as ``GROUP BY``/``HAVING`` or ``FILTER NOT EXISTS``,
-SHACL-SPARQL constraints as their own text with the focus pattern joined in.
-(Storing each shape's focus nodes once in a temporary graph was measured: no faster.)
+Each shape with targets (:func:`.discovery.targeted_shapes`), node shape or
+property shape, gets a focus pattern, a sub-query binding ``?this`` to each
+focus node once: the union of its ``sh:targetNode`` values, the subjects of its
+``sh:targetSubjectsOf`` and objects of its ``sh:targetObjectsOf`` predicates,
+its ``sh:SPARQLTarget`` s, and the instances of its ``sh:targetClass`` es (and of
+the shape itself, when it is a class) and of their subclasses (listed once per
+class), looked up in the data graph plus the ontology, as pySHACL does with the
+ontology as its ``ont_graph``. Each constraint of the shape and of its
+``sh:property`` shapes then becomes one query over all focus nodes: value tests
+as a ``FILTER`` over the value nodes, counts as ``GROUP BY``/``HAVING`` or
+``FILTER NOT EXISTS``, SHACL-SPARQL constraints as their own text with the focus
+pattern joined in. (Storing each shape's focus nodes once in a temporary graph
+was measured: no faster.)
+
+A targeted shape is compiled whole or not at all: :func:`compile_all` lists the
+checks of the shapes it compiled and, for each other one, why it refused it, so
+that the caller can check exactly those with pySHACL.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ from enum import Enum
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..namespaces import RDF, RDFS, SH
-from .expressions import VALUE_TESTS, Expressions, ShaclPath, constraint_parameters
+from ..namespaces import RDF, SH, XSD
+from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
+from .expressions import VALUE_TESTS, Expressions, ShaclPath
 from .sparql_constraints import (
     SparqlConstraint,
     merge_prefixes,
@@ -31,7 +40,7 @@ from .sparql_constraints import (
 )
 from .vocabulary import COMPONENT_OF, UnsupportedShapeError, component, describe, sparql_term
 
-__all__ = ["Check", "ValueColumn", "compile_shapes"]
+__all__ = ["Check", "CompiledShapes", "Refusal", "ValueColumn", "compile_all", "compile_shapes"]
 
 
 class ValueColumn(Enum):
@@ -70,63 +79,96 @@ class _Focus:
     prefixes: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A targeted shape the engine cannot check, and why."""
+
+    shape: Node | None
+    """The targeted shape, to be checked by another engine; None: every shape is."""
+    error: UnsupportedShapeError
+
+
+@dataclass(frozen=True)
+class CompiledShapes:
+    """What the engine makes of a shapes graph: every targeted shape is in exactly one part."""
+
+    checks: tuple[Check, ...]
+    """The checks of the shapes it compiled, in a stable order."""
+    refused: tuple[Refusal, ...]
+
+
+def compile_all(
+    shapes: Graph, subclasses: Callable[[URIRef], Collection[URIRef]]
+) -> CompiledShapes:
+    """The checks of every targeted shape the engine can check, and a :class:`Refusal`
+    for each other one (one Refusal for the whole graph when no shape can be checked apart)."""
+    whole = refusal_of_the_whole_graph(shapes)
+    if whole is not None:
+        return CompiledShapes((), (Refusal(None, whole),))
+    expressions = Expressions(shapes, subclasses)
+    checks: list[Check] = []
+    refused: list[Refusal] = []
+    for shape in targeted_shapes(shapes):
+        try:
+            checks.extend(_ShapeCompiler(shapes, expressions, shape).checks())
+        except UnsupportedShapeError as error:
+            refused.append(Refusal(shape, error))
+    return CompiledShapes(tuple(checks), tuple(refused))
+
+
 def compile_shapes(
     shapes: Graph, subclasses: Callable[[URIRef], Collection[URIRef]]
 ) -> list[Check]:
     """Every check of every shape that has targets, in a stable order.
 
-    Raises :class:`UnsupportedShapeError` for any construct the engine cannot check.
+    Raises :class:`UnsupportedShapeError` for the first shape that uses a construct
+    the engine cannot check.
     """
-    expressions = Expressions(shapes, subclasses)
-    for kind in (SH.NodeShape, SH.PropertyShape):
-        for shape in shapes.subjects(RDF.type, kind):
-            if (shape, RDF.type, RDFS.Class) in shapes:
-                raise UnsupportedShapeError(describe(shape), "an implicit class target")
-    targeted = {s for p in (SH.targetClass, SH.target) for s in shapes.subjects(p, None)}
-    checks: list[Check] = []
-    for shape in sorted(targeted, key=str):
-        checks.extend(_ShapeCompiler(shapes, expressions, shape).checks())
-    return checks
+    compiled = compile_all(shapes, subclasses)
+    if compiled.refused:
+        raise compiled.refused[0].error
+    return list(compiled.checks)
 
 
 class _ShapeCompiler:
-    """The checks of one targeted node shape and of its property shapes."""
+    """The checks of one targeted shape: a node shape and its property shapes, or a
+    property shape with targets of its own."""
 
     def __init__(self, shapes: Graph, expressions: Expressions, shape: Node) -> None:
         self.shapes, self.expressions, self.shape = shapes, expressions, shape
 
-    def checks(self) -> Iterator[Check]:
+    def checks(self) -> list[Check]:
+        """All checks of the shape (a list, so that a refusal comes before any check is used)."""
         if self._deactivated(self.shape):
-            return
-        if self.shapes.value(self.shape, SH.path) is not None:
-            raise UnsupportedShapeError(describe(self.shape), "a target on a property shape")
+            return []
         focus = self._focus()
-        yield from self._shape_checks(self.shape, None, focus)
+        if ShaclPath.of(self.shapes, self.shape, None) is not None:
+            return list(self._property_checks(self.shape, None, focus))
+        checks = list(self._shape_checks(self.shape, None, focus))
         for property_shape in sorted(self.shapes.objects(self.shape, SH.property), key=str):
-            if not self._deactivated(property_shape):
-                path = ShaclPath.of(self.shapes, property_shape, self.shape)
-                if path is None:
-                    raise UnsupportedShapeError(
-                        describe(property_shape), "sh:property without sh:path"
-                    )
-                if (property_shape, SH.property, None) in self.shapes:
-                    raise UnsupportedShapeError(describe(property_shape), "nested sh:property")
-                yield from self._shape_checks(property_shape, path, focus)
+            checks.extend(self._property_checks(property_shape, self.shape, focus))
+        return checks
+
+    def _property_checks(self, shape: Node, owner: Node | None, focus: _Focus) -> Iterator[Check]:
+        if self._deactivated(shape):
+            return
+        path = ShaclPath.of(self.shapes, shape, owner)
+        if path is None:
+            raise UnsupportedShapeError(describe(shape, owner), "sh:property without sh:path")
+        if (shape, SH.property, None) in self.shapes:
+            raise UnsupportedShapeError(describe(shape, owner), "nested sh:property")
+        yield from self._shape_checks(shape, path, focus)
 
     def _focus(self) -> _Focus:
-        branches, prefixes = [], {}
-        classes = sorted(
-            {
-                c
-                for t in self.shapes.objects(self.shape, SH.targetClass)
-                for c in self.expressions.subclasses(_iri(self.shape, t))
-            },
-            key=str,
-        )
-        if classes:
-            kind = self.expressions.fresh()
-            values = " ".join(sparql_term(c) for c in classes)
-            branches.append(f"{{ VALUES {kind} {{ {values} }} ?this <{RDF.type}> {kind} }}")
+        branches = [*self._class_targets(), *self._node_targets()]
+        for predicate, pattern in (
+            (SH.targetSubjectsOf, "?this {} {}"),
+            (SH.targetObjectsOf, "{1} {0} ?this"),
+        ):
+            for target in sorted(self.shapes.objects(self.shape, predicate), key=str):
+                iri = sparql_term(_iri(self.shape, predicate, target))
+                branches.append(f"{{ {pattern.format(iri, self.expressions.fresh())} }}")
+        prefixes: dict[str, str] = {}
         for target in sorted(self.shapes.objects(self.shape, SH.target), key=str):
             pattern, declared = target_pattern(self.shapes, self.shape, target)
             branches.append(pattern)
@@ -134,13 +176,47 @@ class _ShapeCompiler:
         union = " UNION ".join(branches)
         return _Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", prefixes)
 
+    def _class_targets(self) -> Iterator[str]:
+        """The instances of the target classes and of their subclasses, as one branch."""
+        targets = [
+            _iri(self.shape, SH.targetClass, t)
+            for t in self.shapes.objects(self.shape, SH.targetClass)
+        ]
+        if has_implicit_class_target(self.shapes, self.shape):
+            targets.append(_iri(self.shape, RDF.type, self.shape))
+        classes = sorted({c for t in targets for c in self.expressions.subclasses(t)}, key=str)
+        if classes:
+            kind = self.expressions.fresh()
+            values = " ".join(sparql_term(c) for c in classes)
+            yield f"{{ VALUES {kind} {{ {values} }} ?this <{RDF.type}> {kind} }}"
+
+    def _node_targets(self) -> Iterator[str]:
+        """The ``sh:targetNode`` values, as one branch, whether the data mentions them or not."""
+        nodes = sorted(self.shapes.objects(self.shape, SH.targetNode), key=str)
+        for node in nodes:
+            # Oxigraph writes other literals in canonical form ("01"^^xsd:integer as 1), so
+            # the focus node reported would not be the one the shape names.
+            if not isinstance(node, URIRef) and not (
+                isinstance(node, Literal) and node.datatype in (None, XSD.string)
+            ):
+                raise UnsupportedShapeError(
+                    describe(self.shape),
+                    f"sh:targetNode {node.n3()}",
+                    "(a blank node or a typed literal) is not supported",
+                )
+        if nodes:
+            yield f"{{ VALUES ?this {{ {' '.join(sparql_term(n) for n in nodes)} }} }}"
+
     def _shape_checks(self, shape: Node, path: ShaclPath | None, focus: _Focus) -> Iterator[Check]:
         """The checks of ``shape`` itself: the node shape (``path`` None) or one property shape."""
         where = describe(shape)
         messages = tuple(sorted(str(m) for m in self.shapes.objects(shape, SH.message)))
-        severity = self.shapes.value(shape, SH.severity) or SH.Violation
-        if not isinstance(severity, URIRef):
-            raise UnsupportedShapeError(where, f"sh:severity {severity!r}")
+        severities = list(self.shapes.objects(shape, SH.severity)) or [SH.Violation]
+        severity = severities[0]
+        if len(severities) > 1 or not isinstance(severity, URIRef):
+            raise UnsupportedShapeError(
+                where, f"sh:severity {' '.join(s.n3() for s in severities)}"
+            )
 
         def check(
             body: str, parameter: URIRef, value: ValueColumn, sparql: SparqlConstraint | None = None
@@ -164,7 +240,9 @@ class _ShapeCompiler:
                 sparql,
             )
 
-        for parameter in constraint_parameters(self.shapes, shape, self.shape):
+        for parameter in self.expressions.parameters(
+            shape, None if shape == self.shape else self.shape
+        ):
             if parameter in _WITH_QUALIFIED_VALUE_SHAPE:
                 continue  # compiled with sh:qualifiedValueShape, or refused there
             for argument in sorted(self.shapes.objects(shape, parameter), key=str):
@@ -239,6 +317,11 @@ class _ShapeCompiler:
             if (shape, refused, None) in self.shapes:
                 raise UnsupportedShapeError(where, f"{COMPONENT_OF[refused]} ({refused})")
         minimum = self.shapes.value(shape, SH.qualifiedMinCount)
+        if (
+            len(set(self.shapes.objects(shape, SH.qualifiedValueShape))) > 1
+            or len(set(self.shapes.objects(shape, SH.qualifiedMinCount))) > 1
+        ):
+            raise UnsupportedShapeError(where, "more than one qualified value shape or minimum")
         if minimum is None:
             raise UnsupportedShapeError(
                 where, "sh:qualifiedValueShape without sh:qualifiedMinCount"
@@ -281,7 +364,11 @@ def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:
     )
 
 
-def _iri(shape: Node, target: Node) -> URIRef:
+def _iri(shape: Node, predicate: URIRef, target: Node) -> URIRef:
+    """``target``, the value of ``predicate`` on ``shape``, which must be an IRI."""
     if not isinstance(target, URIRef):
-        raise UnsupportedShapeError(describe(shape), f"sh:targetClass {target!r}")
+        name = "an implicit class target" if predicate == RDF.type else str(predicate)
+        raise UnsupportedShapeError(
+            describe(shape), f"{name} {target.n3()}", "(not an IRI) is not supported"
+        )
     return target

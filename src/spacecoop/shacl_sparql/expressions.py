@@ -27,9 +27,10 @@ from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from ..namespaces import RDF, SH, XSD
+from .discovery import custom_parameters
 from .vocabulary import BOOKKEEPING, COMPONENT_OF, UnsupportedShapeError, describe, sparql_term
 
-__all__ = ["VALUE_TESTS", "Expressions", "ShaclPath", "constraint_parameters"]
+__all__ = ["VALUE_TESTS", "Expressions", "ShaclPath"]
 
 VALUE_TESTS = frozenset(
     SH[name]
@@ -59,7 +60,10 @@ class ShaclPath:
     @classmethod
     def of(cls, shapes: Graph, shape: Node, owner: Node | None) -> ShaclPath | None:
         """The path of ``shape``, None for a node shape; other path kinds are unsupported."""
-        path = shapes.value(shape, SH.path)
+        paths = list(shapes.objects(shape, SH.path))
+        if len(paths) > 1:
+            raise UnsupportedShapeError(describe(shape, owner), "more than one sh:path")
+        path = paths[0] if paths else None
         if path is None or isinstance(path, URIRef):
             return None if path is None else cls(path, inverse=False)
         inverse = shapes.value(path, SH.inversePath)
@@ -79,17 +83,6 @@ class ShaclPath:
         return f"^{self.iri}" if self.inverse else str(self.iri)
 
 
-def constraint_parameters(shapes: Graph, shape: Node, owner: Node | None) -> Iterator[URIRef]:
-    """The constraint parameters used on ``shape``; unknown SHACL predicates raise."""
-    for predicate in sorted(set(shapes.predicates(shape))):
-        if not isinstance(predicate, URIRef) or not predicate.startswith(str(SH)):
-            continue
-        if predicate in COMPONENT_OF:
-            yield predicate
-        elif predicate not in BOOKKEEPING:
-            raise UnsupportedShapeError(describe(shape, owner), f"the SHACL term {predicate}")
-
-
 class Expressions:
     """Writes value tests and nested shapes as SPARQL boolean expressions.
 
@@ -100,7 +93,27 @@ class Expressions:
     def __init__(self, shapes: Graph, subclasses: Callable[[URIRef], Collection[URIRef]]) -> None:
         self.shapes = shapes
         self.subclasses = subclasses
+        self._custom = custom_parameters(shapes)
         self._variables = 0
+
+    def parameters(self, shape: Node, owner: Node | None) -> Iterator[URIRef]:
+        """The constraint parameters used on ``shape``; SHACL predicates the engine does
+        not know, and parameters of components declared in the shapes graph, raise."""
+        for predicate in sorted(set(self.shapes.predicates(shape))):
+            if not isinstance(predicate, URIRef):
+                continue
+            if predicate in self._custom:
+                raise UnsupportedShapeError(
+                    describe(shape, owner),
+                    f"the constraint component {self._custom[predicate]} "
+                    f"(its parameter {predicate})",
+                )
+            if not predicate.startswith(str(SH)):
+                continue  # an annotation: rdfs:comment, skos:note …
+            if predicate in COMPONENT_OF:
+                yield predicate
+            elif predicate not in BOOKKEEPING:
+                raise UnsupportedShapeError(describe(shape, owner), f"the SHACL term {predicate}")
 
     def fresh(self) -> str:
         """A variable name no shape uses (SHACL-SPARQL text never sees it)."""
@@ -113,6 +126,8 @@ class Expressions:
         """Whether the node in ``var`` passes ``parameter`` = ``argument`` of ``shape``
         (``owner``: the named shape that holds ``shape``, for error messages)."""
         if parameter == SH["class"]:
+            if not isinstance(argument, URIRef):
+                raise UnsupportedShapeError(describe(shape, owner), f"sh:class {argument!r}")
             return self.instance_of(var, argument)
         if parameter == SH.datatype:
             return self._datatype(describe(shape, owner), argument, var)
@@ -137,10 +152,8 @@ class Expressions:
             return f"({' + '.join(members) or '0'} = 1)"
         raise UnsupportedShapeError(describe(shape, owner), COMPONENT_OF[parameter])
 
-    def instance_of(self, var: str, cls: Node) -> str:
+    def instance_of(self, var: str, cls: URIRef) -> str:
         """``var`` is an instance of ``cls`` or of a subclass (SHACL's class semantics)."""
-        if not isinstance(cls, URIRef):
-            raise TypeError(f"sh:class needs an IRI, not {cls!r}")
         kind = self.fresh()
         classes = ", ".join(sparql_term(c) for c in sorted(self.subclasses(cls)))
         return f"EXISTS {{ {var} <{RDF.type}> {kind} . FILTER({kind} IN ({classes})) }}"
@@ -152,7 +165,7 @@ class Expressions:
             return "true"
         path = ShaclPath.of(self.shapes, shape, owner)
         tests = []
-        for parameter in constraint_parameters(self.shapes, shape, owner):
+        for parameter in self.parameters(shape, owner):
             for argument in self.shapes.objects(shape, parameter):
                 tests.append(self._member_test(shape, owner, path, parameter, argument, var))
         if (shape, SH.property, None) in self.shapes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import OWL, RDF, RDFS, SH
@@ -73,7 +73,8 @@ def read_constraint(
     where = f"{describe(shape)} (sh:sparql {describe(node, shape)})"
     if shapes.value(node, SH.deactivated) == Literal(True):
         return None
-    select = shapes.value(node, SH.select)
+    _refuse_other_terms(shapes, node, _CONSTRAINT_TERMS, where)
+    select = _only(shapes, node, SH.select, where)
     if select is None:
         raise UnsupportedShapeError(where, "a SPARQL constraint without sh:select")
     text = str(select)
@@ -113,12 +114,40 @@ def target_pattern(shapes: Graph, shape: Node, target: Node) -> tuple[str, dict[
     where = f"{describe(shape)} (sh:target {describe(target, shape)})"
     if (target, RDF.type, SH.SPARQLTarget) not in shapes:
         raise UnsupportedShapeError(where, "a sh:target that is not a sh:SPARQLTarget")
-    select = shapes.value(target, SH.select)
+    _refuse_other_terms(shapes, target, _TARGET_TERMS, where)
+    select = _only(shapes, target, SH.select, where)
     if select is None or _REFUSED["PREFIX or BASE in the text"].search(str(select)):
         raise UnsupportedShapeError(where, "a SPARQL target without a plain sh:select")
+    for construct in ("$shapesGraph", "$currentShape"):
+        if _REFUSED[construct].search(str(select)):
+            raise UnsupportedShapeError(where, construct)
     # Nested twice, so that only ?this leaves the target's own variables' scope.
     pattern = f"{{ SELECT DISTINCT ?this WHERE {{ {{ {select} }} }} }}"
     return pattern, declared_prefixes(shapes, target, where)
+
+
+_CONSTRAINT_TERMS = frozenset((SH.select, SH.message, SH.prefixes, SH.deactivated))
+_TARGET_TERMS = frozenset((SH.select, SH.prefixes))
+
+
+def _refuse_other_terms(shapes: Graph, node: Node, known: frozenset[URIRef], where: str) -> None:
+    """Raise for a SHACL predicate on ``node`` (``sh:ask``, ``sh:resultAnnotation`` …) that
+    the engine would otherwise leave unread."""
+    for predicate in sorted(set(shapes.predicates(node))):
+        if (
+            isinstance(predicate, URIRef)
+            and predicate.startswith(str(SH))
+            and predicate not in known
+        ):
+            raise UnsupportedShapeError(where, f"the SHACL term {predicate}")
+
+
+def _only(shapes: Graph, node: Node, predicate: URIRef, where: str) -> Node | None:
+    """The one value of ``predicate`` on ``node``, None if there is none; several raise."""
+    values = list(shapes.objects(node, predicate))
+    if len(values) > 1:
+        raise UnsupportedShapeError(where, f"more than one {predicate}")
+    return values[0] if values else None
 
 
 def declared_prefixes(shapes: Graph, node: Node, where: str) -> dict[str, str]:

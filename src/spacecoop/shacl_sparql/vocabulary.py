@@ -17,6 +17,7 @@ from ..namespaces import SH
 __all__ = [
     "BOOKKEEPING",
     "COMPONENT_OF",
+    "TARGETS",
     "UnsupportedShapeError",
     "component",
     "describe",
@@ -57,16 +58,18 @@ _PARAMETERS = {
     "hasValue": "HasValue",
     "in": "In",
     "sparql": "SPARQL",
-    "targetNode": "target (sh:targetNode)",
-    "targetSubjectsOf": "target (sh:targetSubjectsOf)",
-    "targetObjectsOf": "target (sh:targetObjectsOf)",
 }
 
 COMPONENT_OF: dict[URIRef, str] = {
-    SH[parameter]: name if name.startswith("target") else f"sh:{name}ConstraintComponent"
-    for parameter, name in _PARAMETERS.items()
+    SH[parameter]: f"sh:{name}ConstraintComponent" for parameter, name in _PARAMETERS.items()
 }
-"""Each SHACL parameter (and non-class target) -> the component (or target kind) it belongs to."""
+"""Each SHACL Core and SHACL-SPARQL parameter -> the constraint component it belongs to."""
+
+TARGETS = frozenset(
+    SH[name]
+    for name in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
+)
+"""The predicates that give a shape its focus nodes (besides an implicit class target)."""
 
 BOOKKEEPING = frozenset(
     SH[name]
@@ -80,21 +83,23 @@ BOOKKEEPING = frozenset(
         "order",
         "group",
         "defaultValue",
-        "targetClass",
-        "target",
         "property",
+        *(target.removeprefix(str(SH)) for target in TARGETS),
     )
 )
-"""SHACL predicates on shapes that are not constraint parameters (``sh:property`` is
-compiled shape by shape)."""
+"""SHACL predicates on shapes that are not constraint parameters: targets (read when a
+shape is compiled as a targeted shape, ignored where a shape is used inside another, as
+SHACL says), ``sh:property`` (compiled shape by shape) and the non-validating ones."""
 
 
 class UnsupportedShapeError(ValueError):
     """A shape uses SHACL that the SPARQL engine cannot check exactly as pySHACL does."""
 
     def __init__(self, shape: str, what: str, reason: str = "is not supported") -> None:
+        self.detail = f"{shape}: {what} {reason}"
+        """The shape and the construct, without the advice (for a report's note)."""
         super().__init__(
-            f"{shape}: {what} {reason} by the fast SHACL engine; validate with "
+            f"{self.detail} by the fast SHACL engine; validate with "
             "engine='pyshacl', or teach spacecoop.shacl_sparql this construct"
         )
         self.shape = shape
