@@ -257,7 +257,9 @@ def test_validation_picks_the_engine_by_size_unless_told(
     used: list[str] = []
     monkeypatch.setattr(store, "FAST_PATH_BYTES", threshold)
     monkeypatch.setattr(shacl, "validate_shapes", lambda *a: used.append("pyshacl") or [])
-    monkeypatch.setattr(shacl_sparql, "validate_store", lambda *a: used.append("fast") or [])
+    monkeypatch.setattr(
+        shacl_sparql, "validate_store_with_fallback", lambda *a: (used.append("fast") or [], ())
+    )
     if env is not None:
         monkeypatch.setenv(validation.ENGINE_ENV_VAR, env)
     validation.validate([BASE], engine=engine)  # type: ignore[arg-type]

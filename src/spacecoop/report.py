@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .namespaces import SH
 
-__all__ = ["Report", "Result", "Severity"]
+__all__ = ["Note", "Report", "Result", "Severity"]
 
 
 class Severity(StrEnum):
@@ -71,12 +71,23 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Note:
+    """How part of a report was made, where the reader should know it (not a problem in
+    the data): a shape the fast SHACL engine refused was checked with pySHACL instead."""
+
+    about: str
+    """What the note is about: the shape's IRI."""
+    message: str
+
+
+@dataclass(frozen=True)
 class Report:
-    """Everything one validation run found, and which checks it ran (``checks``, so that a
-    CI report can list passing checks too)."""
+    """Everything one validation run found, which checks it ran (``checks``, so that a
+    CI report can list passing checks too) and notes on how it ran them."""
 
     results: tuple[Result, ...]
     checks: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def counts(self) -> dict[Severity, int]:

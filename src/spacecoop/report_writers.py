@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .namespaces import curie
-from .report import Report, Result, Severity
+from .report import Note, Report, Result, Severity
 
 __all__ = ["FORMATS", "render"]
 
@@ -37,6 +37,7 @@ def render(report: Report, format: str = "text", *, strict: bool = False) -> str
 
 def _text(report: Report, strict: bool) -> str:
     lines = [_text_line(result) for result in report.results]
+    lines += [_note_line(note) for note in report.notes]
     lines.append(_summary(report, strict))
     return "\n".join(lines) + "\n"
 
@@ -47,6 +48,7 @@ def _json(report: Report, strict: bool) -> str:
         "fails": report.fails(strict),
         "counts": {severity.value: count for severity, count in report.counts.items()},
         "checks": list(report.checks),
+        "notes": [{"about": n.about, "message": n.message} for n in report.notes],
         "results": [
             {
                 "severity": r.severity.value,
@@ -91,6 +93,8 @@ def _junit(report: Report, strict: bool) -> str:
             ET.SubElement(case, "system-out").text = "\n".join(_text_line(r) for r in advice)
     suite.set("failures", str(failures))
     suite.set("errors", "0")
+    if report.notes:
+        ET.SubElement(suite, "system-out").text = "\n".join(_note_line(n) for n in report.notes)
     suites = ET.Element(
         "testsuites", name="spacecoop validate", tests=str(len(checks)), failures=str(failures)
     )
@@ -113,6 +117,9 @@ def _github(report: Report, strict: bool) -> str:
         properties.append(f"title={_escape_property(_short(r.check))}")
         message = _escape_data(f"{r.message}{_details(r)}")
         lines.append(f"::{_GITHUB_COMMAND[r.severity]} {','.join(properties)}::{message}")
+    for note in report.notes:
+        title = _escape_property(_short(note.about))
+        lines.append(f"::notice title={title}::{_escape_data(_short(note.message))}")
     lines.append(_summary(report, strict))
     return "\n".join(lines) + "\n"
 
@@ -131,6 +138,10 @@ def _text_line(r: Result) -> str:
     if r.file is not None:
         location = f"{_display_path(r.file)}:{r.line}: " if r.line else f"{_display_path(r.file)}: "
     return f"{location}{r.severity.value.lower()}: {r.message} [{_short(r.check)}]{_details(r)}"
+
+
+def _note_line(note: Note) -> str:
+    return f"note: {_short(note.message)} [{_short(note.about)}]"
 
 
 def _details(r: Result) -> str:

@@ -1,7 +1,8 @@
 """Validate Turtle against the spacecoop ontology and shapes, as one located :class:`Report`.
 
 Three kinds of check go into the report: the SHACL shapes (:mod:`spacecoop.shacl`
-with pySHACL, or for big data :mod:`spacecoop.shacl_sparql`, which gives the same results),
+with pySHACL, or for big data :mod:`spacecoop.shacl_sparql`, which gives the same results
+and leaves the shapes it cannot compile to pySHACL, with a note in the report),
 the ROBOT-style ontology checks (:mod:`spacecoop.ontology_checks`) and the
 consistency of the OWL RL closure (:mod:`spacecoop.reason`). Each result is
 then placed at the file and line where its focus node is described
@@ -28,7 +29,7 @@ from . import ontology_checks, reason, reason_fast, shacl, shacl_sparql, store
 from .dataset import ROOT_ENV_VAR, LoadError, find_root, find_sources, load, parse_file
 from .locate import index
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
-from .report import Report, Result, Severity
+from .report import Note, Report, Result, Severity
 
 __all__ = [
     "CONSISTENCY_CHECK",
@@ -93,8 +94,12 @@ def validate(
     fast = _fast_engine(engine, large)
     # One store for both fast steps: copying a million triples into it takes seconds.
     quads = store.from_dataset(inputs.dataset) if fast or large else None
+    notes: tuple[Note, ...] = ()
     if quads is not None and fast:
-        results = shacl_sparql.validate_store(quads, shapes)  # reads only; leaves quads as is
+        # Reads only, leaving quads as is; pySHACL checks the shapes the fast engine refuses.
+        results, notes = shacl_sparql.validate_store_with_fallback(
+            quads, shapes, lambda: data, ontology
+        )
     else:
         results = shacl.validate_shapes(data, shapes, ontology)
     if quads is not None and large:
@@ -107,7 +112,9 @@ def validate(
     usage = ontology_checks.DataUsage.of_graph(data)
     results += ontology_checks.results(ontology, usage, include_unused=inputs.whole_repository)
     results += _consistency_results(inconsistencies)
-    return _report(results, shapes, inputs.files, whole_repository=inputs.whole_repository)
+    return _report(
+        results, shapes, inputs.files, whole_repository=inputs.whole_repository, notes=notes
+    )
 
 
 def validate_store(quads: ox.Store, root: Path | None = None) -> Report:
@@ -125,7 +132,9 @@ def validate_store(quads: ox.Store, root: Path | None = None) -> Report:
     store.refuse_rdf_12(quads, files.ontology + files.shapes + files.data)
     shapes = store.to_rdflib_graph(quads, GRAPH_SHAPES)
     ontology = store.to_rdflib_graph(quads, GRAPH_ONTOLOGY)
-    results = shacl_sparql.validate_store(quads, shapes)
+    results, notes = shacl_sparql.validate_store_with_fallback(
+        quads, shapes, lambda: store.to_rdflib_graph(quads, GRAPH_DATA), ontology
+    )
     reason_fast.materialise(quads)
     usage = ontology_checks.DataUsage.of_store(quads, GRAPH_DATA)
     results += ontology_checks.results(ontology, usage, include_unused=True)
@@ -134,7 +143,7 @@ def validate_store(quads: ox.Store, root: Path | None = None) -> Report:
     # the data when no result is about one of its subjects (only ontology findings).
     about_data = any(_describes(quads, GRAPH_DATA, r.focus_node) for r in results)
     located_in = (files.data if about_data else ()) + files.ontology + files.shapes
-    return _report(results, shapes, located_in, whole_repository=True)
+    return _report(results, shapes, located_in, whole_repository=True, notes=notes)
 
 
 def _describes(quads: ox.Store, graph: URIRef, node: str | None) -> bool:
@@ -150,16 +159,21 @@ def _describes(quads: ox.Store, graph: URIRef, node: str | None) -> bool:
 
 
 def _report(
-    results: list[Result], shapes: Graph, files: Sequence[Path], *, whole_repository: bool
+    results: list[Result],
+    shapes: Graph,
+    files: Sequence[Path],
+    *,
+    whole_repository: bool,
+    notes: tuple[Note, ...] = (),
 ) -> Report:
-    """The report: every result placed in its file, and every check that was run."""
+    """The report: every result placed in its file, every check that was run, and the notes."""
     checks = shacl.shape_checks(shapes) + [
         check
         for check in (*ontology_checks.ONTOLOGY_CHECKS, CONSISTENCY_CHECK)
         if check != "unused_term" or whole_repository
     ]
     located = _locate(results, files)
-    return Report(tuple(sorted(located, key=Result.sort_key)), tuple(checks))
+    return Report(tuple(sorted(located, key=Result.sort_key)), tuple(checks), notes)
 
 
 def schema_root() -> Path:

@@ -8,22 +8,31 @@ them in Oxigraph (:mod:`.runner`), giving the same report Results as pySHACL:
 same focus nodes, paths, values, source shapes, constraint components,
 severities and messages (``tests/test_shacl_fast.py`` holds it to that).
 
-It covers exactly the SHACL that ``ontology/shapes.ttl`` uses; anything else
-raises :class:`UnsupportedShapeError` naming the shape and the construct, so a
-new kind of rule cannot be skipped silently. pySHACL stays the reference for
-small data; :func:`spacecoop.validate.validate` picks the engine by size.
+It covers the SHACL that ``ontology/shapes.ttl`` uses, on shapes with any kind
+of target; every other shape with focus nodes is refused with an
+:class:`UnsupportedShapeError` naming the shape and the construct, so a new kind
+of rule cannot be skipped silently. :func:`validate_store_with_fallback` checks
+each refused shape with pySHACL instead (:mod:`.fallback`), and says so.
+pySHACL stays the reference for small data; :func:`spacecoop.validate.validate`
+picks the engine by size.
 """
 
 from __future__ import annotations
 
-from .compiler import Check, compile_shapes
-from .runner import subclass_lookup, validate_store
+from .compiler import Check, CompiledShapes, Refusal, compile_all, compile_shapes
+from .fallback import validate_store_with_fallback
+from .runner import run_checks, subclass_lookup, validate_store
 from .vocabulary import UnsupportedShapeError
 
 __all__ = [
     "Check",
+    "CompiledShapes",
+    "Refusal",
     "UnsupportedShapeError",
+    "compile_all",
     "compile_shapes",
+    "run_checks",
     "subclass_lookup",
     "validate_store",
+    "validate_store_with_fallback",
 ]

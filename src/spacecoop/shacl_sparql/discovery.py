@@ -25,6 +25,7 @@ from ..namespaces import OWL, RDF, RDFS, SH
 from .vocabulary import TARGETS, UnsupportedShapeError, describe
 
 __all__ = [
+    "class_kinds",
     "custom_parameters",
     "has_implicit_class_target",
     "refusal_of_the_whole_graph",
@@ -52,10 +53,15 @@ def shape_nodes(shapes: Graph) -> set[Node]:
     return found
 
 
+def class_kinds(shapes: Graph) -> set[Node]:
+    """The types that make a shape a class: ``rdfs:Class``, ``owl:Class`` and the declared
+    subclasses of ``rdfs:Class`` (one step, as pySHACL looks)."""
+    return {RDFS.Class, OWL.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+
+
 def has_implicit_class_target(shapes: Graph, shape: Node) -> bool:
-    """Whether ``shape`` is also a class (``rdfs:Class``, ``owl:Class`` or a declared
-    subclass of ``rdfs:Class``), whose instances are then its focus nodes."""
-    kinds = {RDFS.Class, OWL.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+    """Whether ``shape`` is also a class, whose instances are then its focus nodes."""
+    kinds = class_kinds(shapes)
     return any(kind in kinds for kind in shapes.objects(shape, RDF.type))
 
 

@@ -10,7 +10,7 @@ fills them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -24,7 +24,7 @@ from ..shacl import make_result
 from ..store import to_rdflib, to_rdflib_graph
 from .compiler import Check, ValueColumn, compile_shapes
 
-__all__ = ["subclass_lookup", "validate_store"]
+__all__ = ["run_checks", "subclass_lookup", "validate_store"]
 
 _DEFAULT_GRAPH = [ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
 
@@ -45,7 +45,13 @@ def validate_store(
     """
     if shapes is None:
         shapes = to_rdflib_graph(store, GRAPH_SHAPES)
-    checks = list(compile_shapes(shapes, subclass_lookup(store)))
+    return run_checks(store, compile_shapes(shapes, subclass_lookup(store)), workers=workers)
+
+
+def run_checks(
+    store: ox.Store, checks: Sequence[Check], *, workers: int | None = None
+) -> list[Result]:
+    """The Results of compiled ``checks`` on ``store``, in the order of the checks."""
     with gc_paused():
         jobs = [lambda check=check: list(_results(store, check)) for check in checks]
         per_check = run_all(jobs, workers=workers)
