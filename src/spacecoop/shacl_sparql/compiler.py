@@ -209,7 +209,7 @@ class _ShapeCompiler:
 
     def _shape_checks(self, shape: Node, path: ShaclPath | None, focus: _Focus) -> Iterator[Check]:
         """The checks of ``shape`` itself: the node shape (``path`` None) or one property shape."""
-        where = describe(shape)
+        where = self._describe(shape)
         messages = tuple(sorted(str(m) for m in self.shapes.objects(shape, SH.message)))
         severities = list(self.shapes.objects(shape, SH.severity)) or [SH.Violation]
         severity = severities[0]
@@ -240,11 +240,9 @@ class _ShapeCompiler:
                 sparql,
             )
 
-        for parameter in self.expressions.parameters(
-            shape, None if shape == self.shape else self.shape
-        ):
-            if parameter in _WITH_QUALIFIED_VALUE_SHAPE:
-                continue  # compiled with sh:qualifiedValueShape, or refused there
+        for parameter in self.expressions.parameters(shape, self._owner(shape)):
+            if parameter in _READ_WITH_ANOTHER:
+                continue  # compiled with sh:pattern or sh:qualifiedValueShape, or refused there
             for argument in sorted(self.shapes.objects(shape, parameter), key=str):
                 if parameter == SH.sparql:
                     constraint = read_constraint(self.shapes, shape, argument, path)
@@ -262,7 +260,7 @@ class _ShapeCompiler:
     ) -> tuple[str, ValueColumn] | None:
         """A SHACL Core constraint as a query body, and where its result value comes from;
         None for a constraint that cannot fail (``sh:minCount 0``, ``sh:uniqueLang false``)."""
-        where = describe(shape)
+        where = self._describe(shape)
         if path is None:
             if parameter == SH.hasValue:
                 test = f"sameTerm(?this, {sparql_term(argument)})"
@@ -312,7 +310,7 @@ class _ShapeCompiler:
         raise UnsupportedShapeError(where, COMPONENT_OF[parameter])
 
     def _qualified(self, shape: Node, focus: str, values: str, value_shape: Node) -> str | None:
-        where = describe(shape)
+        where = self._describe(shape)
         for refused in (SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint):
             if (shape, refused, None) in self.shapes:
                 raise UnsupportedShapeError(where, f"{COMPONENT_OF[refused]} ({refused})")
@@ -329,11 +327,19 @@ class _ShapeCompiler:
         test = self.expressions.conforms(value_shape, "?value", shape)
         return _at_least(focus, values, test, int(minimum))
 
+    def _owner(self, shape: Node) -> Node | None:
+        """The targeted shape that holds ``shape``, for error messages; None for itself."""
+        return None if shape == self.shape else self.shape
+
+    def _describe(self, shape: Node) -> str:
+        return describe(shape, self._owner(shape))
+
     def _deactivated(self, shape: Node) -> bool:
         return self.shapes.value(shape, SH.deactivated) == Literal(True)
 
 
-_WITH_QUALIFIED_VALUE_SHAPE = (
+_READ_WITH_ANOTHER = (
+    SH.flags,
     SH.qualifiedMinCount,
     SH.qualifiedMaxCount,
     SH.qualifiedValueShapesDisjoint,
