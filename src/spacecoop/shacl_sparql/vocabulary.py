@@ -1,10 +1,12 @@
 """What the SPARQL engine knows of SHACL: the constraint components, and a loud error for the rest.
 
 Every predicate in the SHACL namespace on a shape is either bookkeeping (a path,
-a message, a severity, targets, ``sh:property``) or a parameter of a constraint
-component. A parameter of a component the engine cannot compile raises
-:class:`UnsupportedShapeError` naming the shape and the component, so that a new
-rule in the shapes can never be skipped in silence.
+a message, a severity, targets, ``sh:property``, the non-validating ones) or a
+parameter of a constraint component. Any other SHACL predicate, and a parameter
+of a component the engine cannot compile, raises :class:`UnsupportedShapeError`
+naming the shape and the construct, so that a new rule in the shapes can never be
+skipped in silence (``tests/test_shacl_never_silent.py`` walks the whole SHACL
+vocabulary).
 """
 
 from __future__ import annotations
