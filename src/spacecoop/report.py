@@ -78,6 +78,7 @@ class Note:
     about: str
     """What the note is about: the shape's IRI."""
     message: str
+    """The whole note, naming what it is about."""
 
 
 @dataclass(frozen=True)

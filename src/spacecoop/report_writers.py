@@ -141,7 +141,7 @@ def _text_line(r: Result) -> str:
 
 
 def _note_line(note: Note) -> str:
-    return f"note: {_short(note.message)} [{_short(note.about)}]"
+    return f"note: {_short(note.message)}"
 
 
 def _details(r: Result) -> str:

@@ -68,16 +68,15 @@ def shapes_for(shapes: Graph, refused: Sequence[Refusal]) -> Graph:
 
 def notes(refused: Iterable[Refusal]) -> tuple[Note, ...]:
     """What the report says about each refused shape: which shape pySHACL checked, and why."""
-    return tuple(
-        Note(
-            about="every shape" if refusal.shape is None else describe(refusal.shape),
-            message=(
-                "checked with pySHACL, since the fast SHACL engine cannot check it: "
-                f"{refusal.error.detail}"
-            ),
+    found = []
+    for refusal in refused:
+        about = "every shape" if refusal.shape is None else describe(refusal.shape)
+        message = (
+            f"{about} was checked with pySHACL, as the fast SHACL engine refused it "
+            f"({refusal.error.detail})"
         )
-        for refusal in refused
-    )
+        found.append(Note(about, message))
+    return tuple(found)
 
 
 def _reachable(shapes: Graph, starts: Iterable[Node]) -> Iterable[tuple[Node, Node, Node]]:
