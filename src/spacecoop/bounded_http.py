@@ -4,9 +4,10 @@ urllib (and SPARQLWrapper above it) only bound each socket operation: a server
 that sends one byte just before every timeout keeps a request alive forever,
 and ``response.read()`` takes whatever size it is given. Here every attempt
 gets a :class:`Budget`: each connect, send and receive on the connection
-(redirects included) is given only the time left before the deadline, and
-every byte received counts towards the cap, so reading stops there and memory
-stays bounded by it.
+(redirects included) is given only the time left before the deadline. The
+answer's body may take ``max_bytes``; everything else received (status line,
+headers, chunk framing, a redirect's body) gets a fixed allowance on top, so
+reading stops there and memory stays bounded by the cap.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ DEFAULT_MAX_BYTES = 100_000_000
 """Bytes an answer may take (100 MB): far above our whole dataset, far below a machine's memory."""
 
 _CHUNK = 64 * 1024
+_ALLOWANCE = 1024 * 1024
+"""Bytes received beyond the body's cap for headers and framing: real ones take a few KB."""
 
 
 class AnswerTooLarge(Exception):
@@ -53,10 +56,13 @@ class Budget:
         return left
 
     def spend(self, received: int) -> None:
-        """Count ``received`` bytes; AnswerTooLarge past the cap."""
+        """Count ``received`` bytes off the socket; AnswerTooLarge past the cap and allowance."""
         self.received += received
-        if self.received > self.max_bytes:
-            raise AnswerTooLarge(f"answer larger than the cap of {self.max_bytes} bytes, refused")
+        if self.received > self.max_bytes + _ALLOWANCE:
+            raise self.too_large()
+
+    def too_large(self) -> AnswerTooLarge:
+        return AnswerTooLarge(f"answer larger than the cap of {self.max_bytes} bytes, refused")
 
 
 @dataclass(frozen=True)
@@ -94,8 +100,11 @@ def _read_body(response: http.client.HTTPResponse, budget: Budget) -> bytes:
             f"{budget.max_bytes} bytes, refused"
         )
     body = bytearray()
-    while chunk := response.read(_CHUNK):  # chunked or not: the cap is enforced as bytes arrive
+    # Chunked or not, never ask for more than one byte past the cap: enough to know it is passed.
+    while chunk := response.read(min(_CHUNK, budget.max_bytes + 1 - len(body))):
         body += chunk
+        if len(body) > budget.max_bytes:
+            raise budget.too_large()
     if response.length:  # read(amt), unlike read(), ends quietly when the server closes early
         raise http.client.IncompleteRead(body, response.length)
     return bytes(body)

@@ -283,8 +283,8 @@ def _add_remote_options(
         type=_positive_int,
         default=endpoint.DEFAULT_MAX_BYTES,
         metavar="N",
-        help="refuse an answer of more than N bytes as received, headers included; "
-        "reading stops there (default: %(default)d, 100 MB)",
+        help="refuse an answer whose body is more than N bytes, before reading it if its "
+        "size is announced, else as it arrives (default: %(default)d, 100 MB)",
     )
     _add_retries_option(parser)
 

@@ -321,7 +321,7 @@ def _describe(exc: BaseException, timeout: float) -> tuple[str, bool] | None:
     if isinstance(exc, TimeoutError) or (
         isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
     ):
-        return f"no complete answer within {timeout:g} s (timeout)", True
+        return f"no answer within {timeout:g} s (timeout)", True
     if isinstance(exc, AnswerTooLarge):
         return str(exc), False
     if isinstance(exc, urllib.error.HTTPError):
