@@ -312,7 +312,7 @@ def test_an_answer_of_exactly_the_cap_is_taken_and_one_byte_more_is_not(
     over = serving(answering(cap + 1))
     with pytest.raises(EndpointError) as caught:
         endpoint.query(over.url, "ASK {}", QueryKind.ASK, timeout=5, max_bytes=cap)
-    refusal = f"announced an answer of {cap + 1} bytes, over" if announced else "answer larger"
+    refusal = f"announced an answer of {cap + 1} bytes, over" if announced else "answer larger than"
     assert str(caught.value) == f"{over.url}: {refusal} the cap of {cap} bytes, refused"
 
 

@@ -69,7 +69,6 @@ class Budget:
 class Answer:
     """A complete HTTP answer with a success status."""
 
-    status: int
     content_type: str | None
     body: bytes
 
@@ -82,15 +81,31 @@ def fetch(request: urllib.request.Request, *, timeout: float, max_bytes: int) ->
     (its body unread), and the usual urllib and http.client errors.
     """
     budget = Budget(timeout, max_bytes)
-    opener = urllib.request.build_opener(_HTTPHandler(budget), _HTTPSHandler(budget))
+    opener = _opener(budget)
     try:
         response = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as error:
         error.close()  # its body may be as large as any other: never read it
         raise
     with response:
-        content_type = response.headers.get("Content-Type")
-        return Answer(response.status, content_type, _read_body(response, budget))
+        return Answer(response.headers.get("Content-Type"), _read_body(response, budget))
+
+
+def _opener(budget: Budget) -> urllib.request.OpenerDirector:
+    """urllib's usual opener for HTTP and HTTPS (proxies, redirects, error statuses), but with
+    bounded connections and nothing else: no ftp: or file: URL, not even by a redirect."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.UnknownHandler(),
+        _HTTPHandler(budget),
+        _HTTPSHandler(budget),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPRedirectHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
 
 
 def _read_body(response: http.client.HTTPResponse, budget: Budget) -> bytes:
