@@ -6,6 +6,7 @@ stays bounded by the cap."""
 from __future__ import annotations
 
 import os
+import socket
 import socketserver
 import subprocess
 import sys
@@ -376,3 +377,20 @@ def test_a_1_gib_answer_leaves_the_client_well_below_the_answer_size(
     )
     assert peak_bytes < cap + 200 * MIB, f"peak RSS {peak_bytes / MIB:.0f} MiB"
     print(f"peak RSS of the client against 1 GiB: {peak_bytes / MIB:.0f} MiB")
+
+
+# --- only http: and https: ------------------------------------------------------------------
+
+
+def test_a_redirect_to_ftp_is_not_followed(serving: Callable[[Behaviour], StreamingServer]) -> None:
+    """urllib follows redirects to ftp:, with neither bound; the client opens http(s) only."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        target = f"ftp://127.0.0.1:{listener.getsockname()[1]}/data"
+        head = f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n"
+        server = serving(Behaviour(head.encode(), lambda: iter([])))
+        with pytest.raises(EndpointError) as caught:
+            endpoint.query(server.url, "ASK {}", QueryKind.ASK, timeout=2, backoff=ONCE)
+        assert str(caught.value) == f"{server.url}: cannot connect (unknown url type: ftp)"
+        listener.settimeout(0.5)
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody came

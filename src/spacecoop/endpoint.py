@@ -162,7 +162,8 @@ def query(
         sparql.addDefaultGraph(str(graph))
 
     def attempt() -> tuple[str, bytes]:
-        # The request SPARQLWrapper would send (parameters, Accept, agent), sent bounded.
+        # The request SPARQLWrapper would send (parameters, Accept, agent), sent bounded:
+        # it has no public way to build a request without sending it.
         request = sparql._createRequest()
         try:
             answer = fetch(request, timeout=timeout, max_bytes=max_bytes)
