@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -126,6 +126,7 @@ class StreamingServer(socketserver.ThreadingTCPServer):
 
 @pytest.fixture
 def serving() -> Iterator[Callable[[Behaviour], StreamingServer]]:
+    """Factory: ``serving(behaviour)`` starts an endpoint that answers so."""
     started: list[StreamingServer] = []
 
     def start(behaviour: Behaviour) -> StreamingServer:
@@ -140,11 +141,13 @@ def serving() -> Iterator[Callable[[Behaviour], StreamingServer]]:
         server.server_close()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Timed:
+    """A command line run: its exit status, its stderr and how long it took."""
+
     status: int
     err: str
-    seconds: float = field(default=0.0)
+    seconds: float
 
 
 def _run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> Timed:
@@ -264,7 +267,7 @@ def test_an_answer_past_the_cap_is_refused_once_and_reading_stops_there(
     with pytest.raises(EndpointError) as caught:
         endpoint.query(server.url, text, kind, timeout=30, backoff=THRICE, max_bytes=5 * MIB)
     assert str(caught.value) == (
-        f"{server.url}: answer larger than the cap of {5 * MIB} bytes, refused"
+        f"{server.url}: answer larger than the max-bytes cap of {5 * MIB} bytes, refused"
     )
     assert server.requests == 1  # final: a larger answer will not come smaller next time
     time.sleep(0.5)  # let the endpoint notice the hang-up
@@ -280,7 +283,7 @@ def test_an_announced_length_past_the_cap_is_refused_before_reading(
     assert run.status == 1
     assert run.err == (
         f"error: {server.url}: announced an answer of {GIB} bytes, "
-        "over the cap of 1000 bytes, refused\n"
+        "over the max-bytes cap of 1000 bytes, refused\n"
     )
     assert server.requests == 1
 
@@ -314,14 +317,16 @@ def test_an_answer_of_exactly_the_cap_is_taken_and_one_byte_more_is_not(
     with pytest.raises(EndpointError) as caught:
         endpoint.query(over.url, "ASK {}", QueryKind.ASK, timeout=5, max_bytes=cap)
     refusal = f"announced an answer of {cap + 1} bytes, over" if announced else "answer larger than"
-    assert str(caught.value) == f"{over.url}: {refusal} the cap of {cap} bytes, refused"
+    assert str(caught.value) == f"{over.url}: {refusal} the max-bytes cap of {cap} bytes, refused"
 
 
 def test_a_graph_store_answer_past_the_cap_is_refused(
     serving: Callable[[Behaviour], StreamingServer],
 ) -> None:
     server = serving(HUGE_CHUNKED)
-    with pytest.raises(EndpointError, match=f"answer larger than the cap of {MIB} bytes, refused$"):
+    with pytest.raises(
+        EndpointError, match=f"answer larger than the max-bytes cap of {MIB} bytes, refused$"
+    ):
         endpoint.load_graphs(
             server.url,
             _one_triple(),
@@ -373,7 +378,7 @@ def test_a_1_gib_answer_leaves_the_client_well_below_the_answer_size(
     cap = endpoint.DEFAULT_MAX_BYTES
     assert child.returncode == 1
     assert err.read_text() == (
-        f"error: {server.url}: answer larger than the cap of {cap} bytes, refused\n"
+        f"error: {server.url}: answer larger than the max-bytes cap of {cap} bytes, refused\n"
     )
     assert peak_bytes < cap + 200 * MIB, f"peak RSS {peak_bytes / MIB:.0f} MiB"
     print(f"peak RSS of the client against 1 GiB: {peak_bytes / MIB:.0f} MiB")

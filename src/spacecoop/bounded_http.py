@@ -62,7 +62,9 @@ class Budget:
             raise self.too_large()
 
     def too_large(self) -> AnswerTooLarge:
-        return AnswerTooLarge(f"answer larger than the cap of {self.max_bytes} bytes, refused")
+        return AnswerTooLarge(
+            f"answer larger than the max-bytes cap of {self.max_bytes} bytes, refused"
+        )
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def _opener(budget: Budget) -> urllib.request.OpenerDirector:
 def _read_body(response: http.client.HTTPResponse, budget: Budget) -> bytes:
     if response.length is not None and response.length > budget.max_bytes:
         raise AnswerTooLarge(
-            f"announced an answer of {response.length} bytes, over the cap of "
+            f"announced an answer of {response.length} bytes, over the max-bytes cap of "
             f"{budget.max_bytes} bytes, refused"
         )
     body = bytearray()
@@ -127,7 +129,8 @@ def _read_body(response: http.client.HTTPResponse, budget: Budget) -> bytes:
 
 class _MeteredReader(io.RawIOBase):
     """The connection's socket as http.client reads it: each read gets the time left and
-    counts against the cap. Status line, headers, chunk framing and body all pass here."""
+    counts against the cap and allowance. Status line, headers, chunk framing and body all
+    pass here."""
 
     def __init__(self, sock: socket.socket, budget: Budget) -> None:
         super().__init__()
