@@ -95,8 +95,7 @@ def validate_command(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--endpoint", metavar="URL", help="validate the data graph held by this SPARQL endpoint"
     )
-    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="S")
-    _add_retries_option(parser)
+    _add_remote_options(parser, timeout=60.0)
 
     def run(args: argparse.Namespace) -> int:
         if args.endpoint and args.paths:
@@ -108,6 +107,7 @@ def validate_command(subparsers: Subparsers) -> None:
                     root=args.root,
                     timeout=args.timeout,
                     backoff=endpoint.Backoff(retries=args.retries),
+                    max_bytes=args.max_bytes,
                 )
             except EndpointError as error:
                 return _fail(error, EXIT_REMOTE)
@@ -202,14 +202,7 @@ def query_command(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--infer", action="store_true", help="query the OWL RL closure")
     parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint")
-    parser.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=queries.DEFAULT_TIMEOUT,
-        metavar="S",
-        help="seconds to wait for --endpoint, per attempt (default: %(default)g)",
-    )
-    _add_retries_option(parser)
+    _add_remote_options(parser, timeout=queries.DEFAULT_TIMEOUT)
     parser.add_argument(
         "--format",
         choices=(*results.SOLUTION_FORMATS, *results.GRAPH_FORMATS),
@@ -238,6 +231,7 @@ def query_command(subparsers: Subparsers) -> None:
                     infer=args.infer,
                     timeout=args.timeout,
                     backoff=endpoint.Backoff(retries=args.retries),
+                    max_bytes=args.max_bytes,
                     store=store.load_store(args.root) if local_fast else None,
                     root=args.root,
                 )
@@ -272,6 +266,29 @@ def _retries(text: str) -> int:
     return value
 
 
+def _add_remote_options(
+    parser: argparse.ArgumentParser, *, timeout: float, per: str = "attempt"
+) -> None:
+    """``--timeout``, ``--max-bytes`` and ``--retries``: the bounds on every remote request."""
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=timeout,
+        metavar="S",
+        help=f"seconds for each {per} at the endpoint, all of it: connecting, sending and "
+        "receiving the whole answer (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=_positive_int,
+        default=endpoint.DEFAULT_MAX_BYTES,
+        metavar="N",
+        help="refuse an answer whose body is more than N bytes, before reading it if its "
+        "size is announced, else as it arrives (default: %(default)d, 100 MB)",
+    )
+    _add_retries_option(parser)
+
+
 def _add_retries_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--retries",
@@ -303,10 +320,7 @@ def load_command(subparsers: Subparsers) -> None:
         metavar="N",
         help="triples per request (default: %(default)d)",
     )
-    parser.add_argument(
-        "--timeout", type=_seconds, default=60.0, metavar="S", help="seconds per attempt"
-    )
-    _add_retries_option(parser)
+    _add_remote_options(parser, timeout=60.0, per="request")
 
     def run(args: argparse.Namespace) -> int:
         ds = dataset.load(args.root)
@@ -318,8 +332,15 @@ def load_command(subparsers: Subparsers) -> None:
                 batch_size=args.batch_size,
                 timeout=args.timeout,
                 backoff=backoff,
+                max_bytes=args.max_bytes,
             )
-            endpoint.verify(args.endpoint, loaded, timeout=args.timeout, backoff=backoff)
+            endpoint.verify(
+                args.endpoint,
+                loaded,
+                timeout=args.timeout,
+                backoff=backoff,
+                max_bytes=args.max_bytes,
+            )
         except EndpointError as error:
             return _fail(error, EXIT_REMOTE)
         for item in loaded:

@@ -10,7 +10,14 @@ failure becomes an :class:`EndpointError` with a one-line message.
 Requests that are safe to repeat are repeated after a transient failure (no
 connection, no answer in time, a cut-off answer, HTTP 5xx), a bounded number
 of times with exponential backoff (:class:`Backoff`); an HTTP 4xx or a
-malformed answer is final. ``timeout`` always bounds one attempt.
+malformed answer is final.
+
+Every attempt is bounded (:mod:`spacecoop.bounded_http`): ``timeout`` is a
+deadline for all of it (connecting, sending, and receiving the whole answer,
+however slowly it trickles in), and an answer of more than ``max_bytes`` is
+refused as it arrives, or before if it announces its size. SPARQLWrapper
+builds the query requests; it would read answers with neither bound, so it
+does not send them.
 """
 
 from __future__ import annotations
@@ -18,7 +25,6 @@ from __future__ import annotations
 import http.client
 import io
 import random
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -31,14 +37,23 @@ from urllib.parse import urlencode
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.query import Result
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
 
+from .bounded_http import DEFAULT_MAX_BYTES, AnswerTooLarge, fetch
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .results import QueryKind, QueryResult
 
 __all__ = [
     "DEFAULT_GRAPHS",
     "DEFAULT_BACKOFF",
+    "DEFAULT_MAX_BYTES",
     "Backoff",
     "STORED_GRAPHS",
     "EndpointError",
@@ -63,6 +78,14 @@ _GRAPH_TYPES = {
     "application/rdf+xml": "xml",
     "application/ld+json": "json-ld",
 }
+_QUERY_REFUSALS: dict[int, type[SPARQLWrapperException]] = {
+    400: QueryBadFormed,
+    401: Unauthorized,
+    404: EndPointNotFound,
+    414: URITooLong,
+    500: EndPointInternalError,
+}
+"""The HTTP statuses SPARQLWrapper names for a query, and the names it gives them."""
 
 
 T = TypeVar("T")
@@ -122,23 +145,34 @@ def query(
     timeout: float,
     default_graphs: Sequence[URIRef] = DEFAULT_GRAPHS,
     backoff: Backoff = DEFAULT_BACKOFF,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> QueryResult:
     """Run ``text`` (already bound, see :func:`spacecoop.params.inject_values`) on ``endpoint``.
 
-    A query only reads, so it is repeated after a transient failure (see :class:`Backoff`).
+    Each attempt must end within ``timeout`` seconds and its answer take at most
+    ``max_bytes``. A query only reads, so it is repeated after a transient
+    failure (see :class:`Backoff`).
     """
     sparql = SPARQLWrapper(endpoint)
     sparql.setQuery(text)
     sparql.setMethod(POST)
     sparql.setOnlyConneg(True)  # no engine-specific "format=" parameters
-    sparql.timeout = timeout  # setTimeout() would round it to whole seconds (0.5 -> none)
     sparql.setReturnFormat(TURTLE if kind.returns_graph else JSON)
     for graph in default_graphs:
         sparql.addDefaultGraph(str(graph))
 
     def attempt() -> tuple[str, bytes]:
-        response = sparql.query().response
-        return _media_type(response.headers.get("Content-Type")), response.read()
+        # The request SPARQLWrapper would send (parameters, Accept, agent), sent bounded:
+        # it has no public way to build a request without sending it.
+        request = sparql._createRequest()
+        try:
+            answer = fetch(request, timeout=timeout, max_bytes=max_bytes)
+        except urllib.error.HTTPError as error:
+            refusal = _QUERY_REFUSALS.get(error.code)
+            if refusal is None:
+                raise
+            raise refusal() from None
+        return _media_type(answer.content_type), answer.body
 
     content_type, body = _retrying(endpoint, timeout, backoff, attempt)
     return _parse_answer(endpoint, kind, content_type, body)
@@ -152,6 +186,7 @@ def load_graphs(
     timeout: float,
     graphs: Sequence[URIRef] = STORED_GRAPHS,
     backoff: Backoff = DEFAULT_BACKOFF,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[LoadedGraph]:
     """Replace each named graph in the Graph Store at ``store`` with the dataset's copy.
 
@@ -163,6 +198,8 @@ def load_graphs(
     A ``POST`` is not safe to repeat on its own (its blank nodes would be added
     twice), but the whole sequence is, since its ``PUT`` starts the graph
     afresh: after a transient failure the graph is sent again from its ``PUT``.
+    Each request, its batch sent and its answer read, must end within
+    ``timeout`` seconds, and that answer take at most ``max_bytes``.
     """
     if batch_size < 1:
         raise EndpointError(f"batch size must be at least 1, not {batch_size}")
@@ -174,7 +211,7 @@ def load_graphs(
 
         def send_graph(url: str = url, batches: list[bytes] = batches) -> None:
             for number, body in enumerate(batches):
-                _send(url, "PUT" if number == 0 else "POST", body, timeout)
+                _send(url, "PUT" if number == 0 else "POST", body, timeout, max_bytes)
 
         _retrying(url, timeout, backoff, send_graph)
         loaded.append(LoadedGraph(graph_iri, len(graph), len(batches)))
@@ -187,10 +224,13 @@ def verify(
     *,
     timeout: float,
     backoff: Backoff = DEFAULT_BACKOFF,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> None:
     """Check through the query endpoint that every loaded graph holds all its triples."""
     for item in loaded:
-        found = count_triples(endpoint, item.graph, timeout=timeout, backoff=backoff)
+        found = count_triples(
+            endpoint, item.graph, timeout=timeout, backoff=backoff, max_bytes=max_bytes
+        )
         if found != item.triples:
             raise EndpointError(
                 f"{endpoint}: holds {found} triples in {item.graph}, not the {item.triples} sent"
@@ -198,12 +238,23 @@ def verify(
 
 
 def count_triples(
-    endpoint: str, graph: URIRef, *, timeout: float, backoff: Backoff = DEFAULT_BACKOFF
+    endpoint: str,
+    graph: URIRef,
+    *,
+    timeout: float,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> int:
     """How many triples the endpoint holds in the named graph ``graph``."""
     text = f"SELECT (COUNT(*) AS ?triples) WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}"
     result = query(
-        endpoint, text, QueryKind.SELECT, timeout=timeout, default_graphs=(), backoff=backoff
+        endpoint,
+        text,
+        QueryKind.SELECT,
+        timeout=timeout,
+        default_graphs=(),
+        backoff=backoff,
+        max_bytes=max_bytes,
     )
     if len(result.rows) != 1 or result.rows[0][0] is None:
         raise EndpointError(f"{endpoint}: no triple count for {graph} in the answer")
@@ -268,10 +319,12 @@ def _errors(url: str, timeout: float) -> Iterator[None]:
 def _describe(exc: BaseException, timeout: float) -> tuple[str, bool] | None:
     """A one-line reason for a failed request and whether repeating it may help,
     or None if ``exc`` is not a network failure."""
-    if isinstance(exc, TimeoutError | socket.timeout) or (
+    if isinstance(exc, TimeoutError) or (
         isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
     ):
         return f"no answer within {timeout:g} s (timeout)", True
+    if isinstance(exc, AnswerTooLarge):
+        return str(exc), False
     if isinstance(exc, urllib.error.HTTPError):
         return f"answered HTTP {exc.code} {exc.reason}", exc.code >= 500
     if isinstance(exc, SPARQLWrapperException):
@@ -298,12 +351,11 @@ def _graph_url(store: str, graph: URIRef) -> str:
     return f"{store}{separator}{urlencode({'graph': str(graph)})}"
 
 
-def _send(url: str, method: str, body: bytes, timeout: float) -> None:
+def _send(url: str, method: str, body: bytes, timeout: float, max_bytes: int) -> None:
     request = urllib.request.Request(
         url, data=body, method=method, headers={"Content-Type": "application/n-triples"}
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        response.read()
+    fetch(request, timeout=timeout, max_bytes=max_bytes)
 
 
 def _ntriples(triples: Iterable[tuple]) -> bytes:

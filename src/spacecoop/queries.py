@@ -178,6 +178,7 @@ def run(
     infer: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     backoff: remote.Backoff = remote.DEFAULT_BACKOFF,
+    max_bytes: int = remote.DEFAULT_MAX_BYTES,
     dataset: Dataset | None = None,
     store: pyoxigraph.Store | None = None,
     root: Path | None = None,
@@ -188,9 +189,10 @@ def run(
     ``dataset`` (loaded from ``root`` when not given), or their OWL RL closure
     with ``infer``; given a pyoxigraph ``store`` (the fast path for big data),
     it runs there. With ``endpoint`` it runs there instead, on the default
-    graph made of our data and ontology graphs, waiting at most ``timeout``
-    seconds per attempt and repeating it after transient failures as ``backoff``
-    says. Raises QueryError, or EndpointError for a failing endpoint.
+    graph made of our data and ontology graphs, giving each attempt ``timeout``
+    seconds in all and an answer of at most ``max_bytes``, and repeating it
+    after transient failures as ``backoff`` says. Raises QueryError, or
+    EndpointError for a failing endpoint.
     """
     saved = query if isinstance(query, SavedQuery) else get(query, root)
     try:
@@ -201,7 +203,9 @@ def run(
         if infer:
             raise QueryError("--infer reasons over the local graphs; it cannot apply to --endpoint")
         text = inject_values(saved.body, bindings)
-        return remote.query(endpoint, text, saved.kind, timeout=timeout, backoff=backoff)
+        return remote.query(
+            endpoint, text, saved.kind, timeout=timeout, backoff=backoff, max_bytes=max_bytes
+        )
     if store is not None:
         if infer:
             raise QueryError("--infer reasons with rdflib; it is not available on the fast path")

@@ -28,10 +28,20 @@ def fetch(
     graph: URIRef = GRAPH_DATA,
     timeout: float = 60.0,
     backoff: remote.Backoff = remote.DEFAULT_BACKOFF,
+    max_bytes: int = remote.DEFAULT_MAX_BYTES,
 ) -> Graph:
-    """Every triple of ``graph`` at the endpoint ``url`` (raises EndpointError)."""
+    """Every triple of ``graph`` at the endpoint ``url`` (raises EndpointError).
+
+    Each attempt must end within ``timeout`` seconds with at most ``max_bytes``.
+    """
     answer = remote.query(
-        url, FETCH, QueryKind.CONSTRUCT, timeout=timeout, default_graphs=(graph,), backoff=backoff
+        url,
+        FETCH,
+        QueryKind.CONSTRUCT,
+        timeout=timeout,
+        default_graphs=(graph,),
+        backoff=backoff,
+        max_bytes=max_bytes,
     )
     assert answer.graph is not None  # a CONSTRUCT always answers with a graph
     return answer.graph
@@ -44,13 +54,14 @@ def validate_endpoint(
     root: Path | None = None,
     timeout: float = 60.0,
     backoff: remote.Backoff = remote.DEFAULT_BACKOFF,
+    max_bytes: int = remote.DEFAULT_MAX_BYTES,
 ) -> Report:
     """Validate ``graph`` (our data graph by default) held at ``url`` against our schema.
 
     Results carry no file or line (the data has none); their focus node names
     the resource at fault, which the endpoint can be asked about.
     """
-    data = fetch(url, graph=graph, timeout=timeout, backoff=backoff)
+    data = fetch(url, graph=graph, timeout=timeout, backoff=backoff, max_bytes=max_bytes)
     with tempfile.TemporaryDirectory(prefix="spacecoop-remote-") as scratch:
         path = Path(scratch) / "endpoint-data.ttl"
         data.serialize(path, format="turtle", encoding="utf-8")
