@@ -399,7 +399,6 @@ def serve_command(subparsers: Subparsers) -> None:
         if args.dist is not None and not (args.dist / "index.html").is_file():
             print(f"error: {args.dist} is not a built site (no index.html)", file=sys.stderr)
             return EXIT_USAGE
-        print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
         serve.serve(
             dataset.load(args.root),
             queries.catalogue(args.root),
@@ -408,6 +407,8 @@ def serve_command(subparsers: Subparsers) -> None:
             site=args.dist,
             workers=args.workers,
             limits=serve.Limits(timeout=args.timeout),
+            # Said only once the port is ours: a busy one is an error line instead.
+            on_listening=lambda url: print(f"serving on {url} (Ctrl-C stops)", file=sys.stderr),
         )
         return EXIT_OK
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import mimetypes
+import socket
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import uvicorn
@@ -14,6 +15,7 @@ from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
 from ..publish import build
 from ..queries import SavedQuery
 from .app import create_app
+from .connections import Guard, max_connections_for, raise_open_file_limit
 from .sparql import Limits, QueryService
 
 for _extension, _media_type in (
@@ -35,6 +37,26 @@ def query_service(site: Path, *, workers: int = 2, limits: Limits | None = None)
     )
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening; OSError naming ``host:port`` if refused."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise OSError(error.errno, f"cannot listen there: {error.strerror}", where) from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen()
+    except OSError as error:
+        sock.close()
+        raise OSError(error.errno, f"cannot listen there: {error.strerror}", where) from None
+    return sock
+
+
 def serve(
     ds: Dataset,
     catalogue: Mapping[str, SavedQuery],
@@ -44,18 +66,45 @@ def serve(
     site: Path | None = None,
     workers: int = 2,
     limits: Limits | None = None,
+    on_listening: Callable[[str], None] = lambda url: None,
 ) -> None:
-    """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped."""
-    with tempfile.TemporaryDirectory(prefix="spacecoop-site-") as scratch:
+    """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped.
+
+    The port is bound first, so a busy one fails at once (OSError naming it);
+    ``on_listening`` gets the server's URL once it is about to answer.
+    """
+    open_files = raise_open_file_limit()
+    with listen(host, port) as sock, tempfile.TemporaryDirectory(prefix="spacecoop-site-") as tmp:
         if site is None:
-            site = build(ds, Path(scratch) / "site", saved_queries=list(catalogue.values())).out
+            site = build(ds, Path(tmp) / "site", saved_queries=list(catalogue.values())).out
+        guard = Guard(max_connections=max_connections_for(open_files))
         service = query_service(site, workers=workers, limits=limits)
         try:
-            uvicorn.run(
-                create_app(site, service, catalogue), host=host, port=port, log_level="warning"
+            config = uvicorn.Config(
+                create_app(site, service, catalogue),
+                http=guard.protocol,  # type: ignore[arg-type]  # a factory, as uvicorn calls it
+                backlog=guard.max_connections,
+                log_level="warning",
             )
+            server = uvicorn.Server(config)
+            host_part = f"[{host}]" if ":" in host else host
+            on_listening(f"http://{host_part}:{sock.getsockname()[1]}/")
+            try:
+                server.run(sockets=[sock])
+            except KeyboardInterrupt:  # Ctrl-C stops the server; that is no error
+                return
+            if not server.started:
+                raise RuntimeError("the server did not start (see the messages above)")
         finally:
             service.close()
 
 
-__all__ = ["DEFAULT_GRAPHS", "Limits", "QueryService", "create_app", "query_service", "serve"]
+__all__ = [
+    "DEFAULT_GRAPHS",
+    "Limits",
+    "QueryService",
+    "create_app",
+    "listen",
+    "query_service",
+    "serve",
+]
