@@ -13,6 +13,7 @@ import multiprocessing
 import queue
 import re
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -94,9 +95,20 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Limits:
+    """What one query may cost, and how many may wait for a worker."""
+
     timeout: float = 10.0
     max_result_bytes: int = 5_000_000
     max_query_chars: int = 20_000
+    # Queries admitted beyond those running; more are refused at once with 503.
+    # Large enough that a burst from a few dozen clients waits rather than fails.
+    queue: int = 32
+
+
+BUSY = "all query workers are busy; try again shortly"
+CANCELLED = "the query was cancelled"
+# A worker's first message: its dataset is loaded.
+_READY = "ready"
 
 
 def _error(status: int, message: str) -> Outcome:
@@ -149,6 +161,7 @@ def _worker(conn: Connection, trig: bytes, max_bytes: int) -> None:
     """Worker process: load the dataset once, then answer queries until the pipe closes."""
     store = ox.Store()
     store.load(trig, format=ox.RdfFormat.TRIG)
+    conn.send(_READY)
     while True:
         try:
             text, accept, default_graphs, named_graphs = conn.recv()
@@ -157,8 +170,19 @@ def _worker(conn: Connection, trig: bytes, max_bytes: int) -> None:
         conn.send(execute(store, text, accept, default_graphs, named_graphs, max_bytes))
 
 
+# How often a waiting or running query looks at its ``cancelled`` event.
+_TICK = 0.05
+# Longest a new worker may take to load the dataset before it is given up.
+_STARTUP_TIMEOUT = 300.0
+
+
 class QueryService:
-    """A pool of query workers with a per-query time limit."""
+    """A pool of query workers, a bounded queue in front of it, and a per-query time limit.
+
+    ``capacity`` queries (``workers`` running plus ``limits.queue`` waiting) are admitted
+    at a time; ``run`` refuses the next at once with 503 rather than letting requests
+    pile up behind a slow query.
+    """
 
     def __init__(
         self,
@@ -171,12 +195,19 @@ class QueryService:
         self.trig = trig
         self.default_graphs = default_graphs
         self.limits = limits or Limits()
+        self.capacity = workers + self.limits.queue
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[tuple[BaseProcess, Connection]] = queue.Queue()
         self._lock = threading.Lock()
+        self._admitted = 0
+        self._closed = False
         self._all: list[BaseProcess] = []
-        for _ in range(workers):
-            self._idle.put(self._start())
+        starting = [self._start() for _ in range(workers)]
+        for process, conn in starting:
+            if not self._ready(process, conn):
+                self.close()
+                raise RuntimeError("a query worker failed to load the dataset")
+            self._idle.put((process, conn))
 
     def _start(self) -> tuple[BaseProcess, Connection]:
         parent, child = self._context.Pipe()
@@ -189,36 +220,98 @@ class QueryService:
             self._all.append(process)
         return process, parent
 
+    def _ready(self, process: BaseProcess, conn: Connection) -> bool:
+        """Wait for a new worker's first message, sent once its dataset is loaded."""
+        try:
+            if conn.poll(_STARTUP_TIMEOUT) and conn.recv() == _READY:
+                return True
+        except (EOFError, OSError):
+            pass
+        self._retire(process, conn)
+        return False
+
+    def _replace(self) -> None:
+        """Start a worker in the background; it joins the pool once its dataset is loaded,
+        so the time it takes to load never counts against a query's time limit."""
+
+        def replace() -> None:
+            while not self._closed:
+                process, conn = self._start()
+                if self._ready(process, conn):
+                    self._idle.put((process, conn))
+                    if self._closed:  # close() ran while this worker was loading
+                        self._retire(process, conn)
+                    return
+                time.sleep(1)
+
+        threading.Thread(target=replace, name="query-worker-replacement", daemon=True).start()
+
     def run(
         self,
         text: str,
         accept: str | None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        *,
+        cancelled: threading.Event | None = None,
     ) -> Outcome:
-        """Answer one query (blocking). Call from a thread, not the event loop."""
+        """Answer one query (blocking). Call from a thread, not the event loop.
+
+        ``default_graphs`` and ``named_graphs`` are the protocol's ``default-graph-uri``
+        and ``named-graph-uri`` (None when the request gave none). When ``cancelled`` is
+        set, a waiting query is dropped and a running one's worker killed and replaced;
+        ``run`` then returns promptly with a 503 nobody needs to send.
+        """
         if len(text) > self.limits.max_query_chars:
             return _error(413, f"the query is longer than {self.limits.max_query_chars} characters")
         if is_update(text):
             return _error(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if uses_service(text):
             return _error(403, "federated queries (SERVICE) are not run by this endpoint")
+        with self._lock:
+            if self._admitted >= self.capacity:
+                return _error(503, BUSY)
+            self._admitted += 1
         try:
-            process, conn = self._idle.get(timeout=self.limits.timeout)
-        except queue.Empty:
-            return _error(503, "all query workers are busy; try again shortly")
+            return self._dispatch(
+                (text, accept, default_graphs or self.default_graphs, named_graphs),
+                cancelled or threading.Event(),
+            )
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+    def _dispatch(self, request: tuple[object, ...], cancelled: threading.Event) -> Outcome:
+        deadline = time.monotonic() + self.limits.timeout
+        while True:
+            if cancelled.is_set():
+                return _error(503, CANCELLED)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _error(503, BUSY)
+            try:
+                process, conn = self._idle.get(timeout=min(_TICK, remaining))
+                break
+            except queue.Empty:
+                continue
+        deadline = time.monotonic() + self.limits.timeout
         try:
-            conn.send((text, accept, default_graphs or self.default_graphs, named_graphs))
-            finished = conn.poll(self.limits.timeout)
-            if finished:
+            conn.send(request)
+            while not conn.poll(min(_TICK, max(deadline - time.monotonic(), 0))):
+                if cancelled.is_set():
+                    message = CANCELLED
+                    break
+                if time.monotonic() >= deadline:
+                    message = f"the query did not finish within {self.limits.timeout:g} s"
+                    break
+            else:
                 outcome: Outcome = conn.recv()
                 self._idle.put((process, conn))
                 return outcome
-            message = f"the query did not finish within {self.limits.timeout:g} s"
         except (EOFError, OSError):
             message = "the query worker stopped unexpectedly"
         self._retire(process, conn)
-        self._idle.put(self._start())
+        self._replace()
         return _error(503, message)
 
     def _retire(self, process: BaseProcess, conn: Connection) -> None:
@@ -226,10 +319,12 @@ class QueryService:
         process.join(timeout=5)
         conn.close()
         with self._lock:
-            self._all.remove(process)
+            if process in self._all:
+                self._all.remove(process)
 
     def close(self) -> None:
         """Stop every worker."""
+        self._closed = True
         while True:
             try:
                 process, conn = self._idle.get_nowait()
