@@ -22,9 +22,10 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+import uvicorn
 
-from spacecoop.serve import create_app
-from spacecoop.serve.connections import HEADER_TIMEOUT
+from spacecoop.serve import create_app, listen
+from spacecoop.serve.connections import HEADER_TIMEOUT, Guard
 from spacecoop.serve.sparql import Outcome
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
@@ -380,3 +381,117 @@ def test_serve_on_a_busy_port_is_one_error_line_and_exit_4(site: Path) -> None:
     (line,) = finished.stderr.splitlines()
     assert line.startswith("error: ") and f"127.0.0.1:{port}" in line
     assert "in use" in line.lower()
+
+
+# --- the connection guard itself, on a small uvicorn server in a thread ----------------------
+
+
+@contextmanager
+def guarded_server(guard: Guard, release: threading.Event) -> Iterator[tuple[str, int]]:
+    """uvicorn with ``guard``'s protocol; ``/hold`` answers only once ``release`` is set."""
+
+    async def app(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return
+        while (await receive()).get("more_body"):
+            pass
+        if scope["path"] == "/hold":
+            await asyncio.to_thread(release.wait, 30)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    sock = listen("127.0.0.1", 0)
+    config = uvicorn.Config(app, http=guard.protocol, lifespan="off", log_level="critical")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.05)
+        yield sock.getsockname()
+    finally:
+        release.set()
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+def _connect(address: tuple[str, int], data: bytes) -> socket.socket:
+    sock = socket.create_connection(address, timeout=10)
+    sock.sendall(data)
+    return sock
+
+
+def _closed(sock: socket.socket, within: float) -> bool:
+    """True if the server closes ``sock`` within ``within`` seconds (anything it sent is read)."""
+    sock.settimeout(within)
+    try:
+        while chunk := sock.recv(4096):
+            if b"HTTP/1.1 200" in chunk:
+                return False
+        return True
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+PARTIAL = b"GET / HTTP/1.1\r\nHost: x\r\n"
+COMPLETE = PARTIAL + b"\r\n"
+
+
+def test_the_connection_waiting_longest_for_its_headers_makes_room_for_a_newcomer() -> None:
+    guard = Guard(max_connections=3, header_timeout=60)
+    with guarded_server(guard, threading.Event()) as address, ExitStack() as stack:
+        waiting = []
+        for count in (1, 2, 3):
+            waiting.append(stack.enter_context(_connect(address, PARTIAL)))
+            _wait_until(lambda count=count: len(guard.waiting) == count)
+        newcomer = stack.enter_context(_connect(address, COMPLETE))
+        assert b"200" in newcomer.recv(4096).split(b"\r\n")[0]
+        assert _closed(waiting[0], within=5)
+        assert not any(_closed(sock, within=0.3) for sock in waiting[1:])
+
+
+def test_a_connection_with_a_request_in_hand_is_never_closed_for_room() -> None:
+    guard, release = Guard(max_connections=2, header_timeout=60), threading.Event()
+    with guarded_server(guard, release) as address, ExitStack() as stack:
+        held = [stack.enter_context(_connect(address, COMPLETE.replace(b"/", b"/hold", 1)))]
+        held.append(stack.enter_context(_connect(address, COMPLETE.replace(b"/", b"/hold", 1))))
+        time.sleep(0.5)  # both requests are in the application now
+        refused = stack.enter_context(_connect(address, COMPLETE))
+        assert _closed(refused, within=5)  # no room and no one to close: the newcomer goes
+        release.set()
+        for sock in held:
+            sock.settimeout(10)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_each_request_has_a_deadline_for_its_headers_and_its_body() -> None:
+    guard = Guard(header_timeout=0.5, body_timeout=0.5)
+    with guarded_server(guard, threading.Event()) as address, ExitStack() as stack:
+        silent = stack.enter_context(_connect(address, b""))
+        partial = stack.enter_context(_connect(address, PARTIAL))
+        body = stack.enter_context(
+            _connect(address, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12")
+        )
+        # A keep-alive connection: the second request's headers get the same deadline.
+        again = stack.enter_context(_connect(address, COMPLETE))
+        again.settimeout(10)
+        assert again.recv(4096).startswith(b"HTTP/1.1 200")
+        again.sendall(PARTIAL)
+        for sock in (silent, partial, body, again):
+            assert _closed(sock, within=10)
+        assert not guard.waiting
+        on_time = stack.enter_context(_connect(address, COMPLETE))
+        on_time.settimeout(10)
+        assert on_time.recv(4096).startswith(b"HTTP/1.1 200")
