@@ -83,7 +83,7 @@ def serve(
             config = uvicorn.Config(
                 create_app(site, service, catalogue),
                 http=guard.protocol,  # type: ignore[arg-type]  # a factory, as uvicorn calls it
-                backlog=guard.max_connections,
+                backlog=guard.backlog,
                 log_level="warning",
             )
             server = uvicorn.Server(config)

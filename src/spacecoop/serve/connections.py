@@ -42,17 +42,22 @@ class Guard:
     # Connections waiting for a request's headers, longest-waiting first (dicts keep order).
     waiting: dict[GuardedH11Protocol, None] = field(default_factory=dict)
 
+    @property
+    def backlog(self) -> int:
+        """Connections the kernel may queue, and the event loop accept in one go."""
+        return max(4, self.max_connections // 2)
+
     def protocol(self, **uvicorn_arguments: Any) -> GuardedH11Protocol:
         """A protocol for one connection; pass this method as ``uvicorn.Config(http=...)``."""
         return GuardedH11Protocol(guard=self, **uvicorn_arguments)
 
 
 def max_connections_for(open_files: int) -> int:
-    """The connection cap for a file-descriptor limit.
+    """The connection cap for a file-descriptor limit: half of what :data:`RESERVED_FILES` leaves.
 
-    Each connection may hold a second descriptor (the file it is sending),
-    and the event loop accepts up to a backlog's worth more before this cap
-    can close any, hence half of what is left after :data:`RESERVED_FILES`.
+    Half, because the event loop accepts up to :attr:`Guard.backlog` connections at a
+    time before this cap can close any, and those it closes let go of their
+    descriptors only on the loop's next turn: at worst twice the backlog beyond the cap.
     """
     return max(8, min(MAX_CONNECTIONS, (open_files - RESERVED_FILES) // 2))
 
