@@ -300,12 +300,15 @@ def test_a_request_whose_headers_do_not_arrive_in_time_is_closed(site: Path) -> 
         assert _timed_get(base, "/index.html")[0] == 200
 
 
-def test_serve_raises_its_soft_open_file_limit_to_the_hard_one(site: Path) -> None:
+def test_serve_raises_its_soft_open_file_limit_to_the_hard_one(site: Path, tmp_path: Path) -> None:
     def low_soft_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (256, 4096))
 
-    with running_server(site, preexec_fn=low_soft_limit) as (server, _):
+    log = tmp_path / "stderr.log"
+    with running_server(site, preexec_fn=low_soft_limit, log=log) as (server, base):
         assert resource.prlimit(server.pid, resource.RLIMIT_NOFILE) == (4096, 4096)
+    # And it said where it serves once the port was its own.
+    assert log.read_text().splitlines()[0] == f"serving on {base}/ (Ctrl-C stops)"
 
 
 # --- 3 and 4. conditional requests, Vary ----------------------------------------------------

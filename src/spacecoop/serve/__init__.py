@@ -37,23 +37,26 @@ def query_service(site: Path, *, workers: int = 2, limits: Limits | None = None)
     )
 
 
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` and listening; OSError naming ``host:port`` if refused."""
-    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-        sock = socket.socket(family, kind, proto)
-    except OSError as error:
-        raise OSError(error.errno, f"cannot listen there: {error.strerror}", where) from None
+    """A socket bound to ``host:port`` and listening; OSError naming ``host:port`` if refused.
+
+    Binding before anything else is started turns a busy port (or a host name
+    that does not resolve) into one error line instead of a half-started server.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn binds
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
+        sock.bind((host, port))
         sock.listen()
     except OSError as error:
         sock.close()
-        raise OSError(error.errno, f"cannot listen there: {error.strerror}", where) from None
+        message = f"cannot listen there: {error.strerror or error}"
+        raise OSError(error.errno, message, _authority(host, port)) from None
     return sock
 
 
@@ -87,8 +90,7 @@ def serve(
                 log_level="warning",
             )
             server = uvicorn.Server(config)
-            host_part = f"[{host}]" if ":" in host else host
-            on_listening(f"http://{host_part}:{sock.getsockname()[1]}/")
+            on_listening(f"http://{_authority(host, sock.getsockname()[1])}/")
             try:
                 server.run(sockets=[sock])
             except KeyboardInterrupt:  # Ctrl-C stops the server; that is no error

@@ -58,9 +58,11 @@ SECURITY_HEADERS = {
 class SecurityHeaders:
     """Add security headers to every response, and CORS to GET/HEAD ones.
 
-    A plain ASGI middleware, not Starlette's ``BaseHTTPMiddleware``: that one
-    runs the application in a task of its own and hands it a ``receive`` that
-    never reports the client leaving, so an abandoned query would run on.
+    A plain ASGI middleware that edits only the response's start message, not
+    Starlette's ``BaseHTTPMiddleware``, which runs the application in a task of
+    its own and relays every message through a stream and a wrapped ``receive``:
+    extra machinery between a running query and the news that its client left,
+    and between a response and the socket.
     """
 
     def __init__(self, app: ASGIApp) -> None:
