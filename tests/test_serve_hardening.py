@@ -401,8 +401,11 @@ def test_serve_on_a_busy_port_is_one_error_line_and_exit_4(site: Path) -> None:
 
 
 @contextmanager
-def guarded_server(guard: Guard, release: threading.Event) -> Iterator[tuple[str, int]]:
-    """uvicorn with ``guard``'s protocol; ``/hold`` answers only once ``release`` is set."""
+def guarded_server(
+    guard: Guard, release: threading.Event, arrived: threading.Semaphore | None = None
+) -> Iterator[tuple[str, int]]:
+    """uvicorn with ``guard``'s protocol; ``/hold`` releases ``arrived`` on arrival and
+    answers only once ``release`` is set."""
 
     async def app(scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -410,6 +413,8 @@ def guarded_server(guard: Guard, release: threading.Event) -> Iterator[tuple[str
         while (await receive()).get("more_body"):
             pass
         if scope["path"] == "/hold":
+            if arrived is not None:
+                arrived.release()
             await asyncio.to_thread(release.wait, 30)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
@@ -478,10 +483,12 @@ def test_the_connection_waiting_longest_for_its_headers_makes_room_for_a_newcome
 
 def test_a_connection_with_a_request_in_hand_is_never_closed_for_room() -> None:
     guard, release = Guard(max_connections=2, header_timeout=60), threading.Event()
-    with guarded_server(guard, release) as address, ExitStack() as stack:
+    arrived = threading.Semaphore(0)
+    with guarded_server(guard, release, arrived) as address, ExitStack() as stack:
         held = [stack.enter_context(_connect(address, COMPLETE.replace(b"/", b"/hold", 1)))]
         held.append(stack.enter_context(_connect(address, COMPLETE.replace(b"/", b"/hold", 1))))
-        time.sleep(0.5)  # both requests are in the application now
+        for _ in held:  # both requests are in the application now
+            assert arrived.acquire(timeout=10)
         refused = stack.enter_context(_connect(address, COMPLETE))
         assert _closed(refused, within=5)  # no room and no one to close: the newcomer goes
         release.set()
