@@ -3,8 +3,8 @@
 uvicorn times out only idle keep-alive connections: one that sends half a
 request, or nothing, is kept for ever, and a few hundred of them use up the
 process's file descriptors, after which no one else gets in. Its HTTP
-protocol class is the place to fix that (uvicorn takes a class as
-``Config(http=...)``): :class:`GuardedH11Protocol` gives each request
+protocol is the place to fix that (``uvicorn.Config(http=...)`` takes any
+callable that makes one): :class:`GuardedH11Protocol` gives each request
 :attr:`Guard.header_timeout` seconds for its request line and headers and
 :attr:`Guard.body_timeout` for its body, and keeps at most
 :attr:`Guard.max_connections` open, making room for a newcomer by closing the
@@ -57,7 +57,8 @@ def max_connections_for(open_files: int) -> int:
 
     Half, because the event loop accepts up to :attr:`Guard.backlog` connections at a
     time before this cap can close any, and those it closes let go of their
-    descriptors only on the loop's next turn: at worst twice the backlog beyond the cap.
+    descriptors only on the loop's next turn: at worst twice the backlog (the cap
+    again) beyond the cap.
     """
     return max(8, min(MAX_CONNECTIONS, (open_files - RESERVED_FILES) // 2))
 
