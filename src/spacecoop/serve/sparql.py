@@ -159,6 +159,10 @@ def _worker(conn: Connection, trig: bytes, max_bytes: int, memory: int) -> None:
         conn.send(execute(store, text, accept, default_graphs, named_graphs, max_bytes))
 
 
+class WorkerStartError(RuntimeError):
+    """A query worker could not be started at all (the service cannot open)."""
+
+
 # How often a waiting or running query looks at its ``cancelled`` event.
 _TICK = 0.05
 # Longest a new worker may take to load the dataset before it is given up.
@@ -198,7 +202,10 @@ class QueryService:
         for process, conn in starting:
             if not self._ready(process, conn):
                 self.close()
-                raise RuntimeError("a query worker failed to load the dataset")
+                raise WorkerStartError(
+                    f"a query worker died or hung loading the dataset (is a worker memory of"
+                    f" {self.limits.worker_memory >> 20} MiB too small?)"
+                )
             self._idle.put((process, conn))
 
     def _start(self) -> tuple[BaseProcess, Connection]:
