@@ -29,7 +29,7 @@ from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID,
 from spacecoop.results import QueryResult
 from spacecoop.serve import Limits, query_service
 from spacecoop.serve.negotiation import MediaRange, choose, parse_accept
-from spacecoop.serve.sparql import is_update, uses_service
+from spacecoop.sparql_tokens import analyse
 
 SITE_BASE = "https://w3id.org/spacecoop/"
 EVENT = "id/event/first-symposium-2018"
@@ -730,7 +730,7 @@ def test_choose(header: str | None, expected: str | None) -> None:
     ],
 )
 def test_is_update_recognises_updates(text: str) -> None:
-    assert is_update(text)
+    assert analyse(text).is_update
 
 
 @pytest.mark.parametrize(
@@ -749,7 +749,7 @@ def test_is_update_recognises_updates(text: str) -> None:
     ],
 )
 def test_is_update_accepts_queries(text: str) -> None:
-    assert not is_update(text)
+    assert not analyse(text).is_update
 
 
 @pytest.mark.parametrize(
@@ -766,7 +766,7 @@ def test_is_update_accepts_queries(text: str) -> None:
     ],
 )
 def test_uses_service_finds_federated_queries(text: str) -> None:
-    assert uses_service(text)
+    assert analyse(text).uses_service
 
 
 @pytest.mark.parametrize(
@@ -781,4 +781,4 @@ def test_uses_service_finds_federated_queries(text: str) -> None:
     ],
 )
 def test_uses_service_ignores_the_word_elsewhere(text: str) -> None:
-    assert not uses_service(text)
+    assert not analyse(text).uses_service

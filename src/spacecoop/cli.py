@@ -413,6 +413,21 @@ def serve_command(subparsers: Subparsers) -> None:
         help="longest a SPARQL query may run (default: %(default)g)",
     )
     parser.add_argument("--workers", type=_positive_int, default=2, help="query worker processes")
+    parser.add_argument(
+        "--queue",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="queries that may wait for a worker; more get 503 at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--worker-memory",
+        type=_positive_int,
+        default=1024,
+        metavar="MIB",
+        help="address space of each query worker, in MiB; a query that needs more"
+        " loses its worker (503) (default: %(default)s)",
+    )
 
     def run(args: argparse.Namespace) -> int:
         from . import serve
@@ -420,16 +435,25 @@ def serve_command(subparsers: Subparsers) -> None:
         if args.dist is not None and not (args.dist / "index.html").is_file():
             print(f"error: {args.dist} is not a built site (no index.html)", file=sys.stderr)
             return EXIT_USAGE
-        print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
-        serve.serve(
-            dataset.load(args.root),
-            queries.catalogue(args.root),
-            host=args.host,
-            port=args.port,
-            site=args.dist,
-            workers=args.workers,
-            limits=serve.Limits(timeout=args.timeout),
-        )
+        from .serve.sparql import WorkerStartError
+
+        try:
+            serve.serve(
+                dataset.load(args.root),
+                queries.catalogue(args.root),
+                host=args.host,
+                port=args.port,
+                site=args.dist,
+                workers=args.workers,
+                limits=serve.Limits(
+                    timeout=args.timeout, queue=args.queue, worker_memory=args.worker_memory << 20
+                ),
+                # Said only once the port is ours: a busy one is an error line instead.
+                on_listening=lambda url: print(f"serving on {url} (Ctrl-C stops)", file=sys.stderr),
+            )
+        except WorkerStartError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_USAGE
         return EXIT_OK
 
     parser.set_defaults(run=run)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import mimetypes
+import socket
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import uvicorn
@@ -14,6 +15,7 @@ from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
 from ..publish import build
 from ..queries import SavedQuery
 from .app import create_app
+from .connections import Guard, max_connections_for, raise_open_file_limit
 from .sparql import Limits, QueryService
 
 for _extension, _media_type in (
@@ -35,6 +37,29 @@ def query_service(site: Path, *, workers: int = 2, limits: Limits | None = None)
     )
 
 
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening; OSError naming ``host:port`` if refused.
+
+    Binding before anything else is started turns a busy port (or a host name
+    that does not resolve) into one error line instead of a half-started server.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn binds
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen()
+    except OSError as error:
+        sock.close()
+        message = f"cannot listen there: {error.strerror or error}"
+        raise OSError(error.errno, message, _authority(host, port)) from None
+    return sock
+
+
 def serve(
     ds: Dataset,
     catalogue: Mapping[str, SavedQuery],
@@ -44,18 +69,44 @@ def serve(
     site: Path | None = None,
     workers: int = 2,
     limits: Limits | None = None,
+    on_listening: Callable[[str], None] = lambda url: None,
 ) -> None:
-    """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped."""
-    with tempfile.TemporaryDirectory(prefix="spacecoop-site-") as scratch:
+    """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped.
+
+    The port is bound first, so a busy one fails at once (OSError naming it);
+    ``on_listening`` gets the server's URL once it is about to answer.
+    """
+    open_files = raise_open_file_limit()
+    with listen(host, port) as sock, tempfile.TemporaryDirectory(prefix="spacecoop-site-") as tmp:
         if site is None:
-            site = build(ds, Path(scratch) / "site", saved_queries=list(catalogue.values())).out
+            site = build(ds, Path(tmp) / "site", saved_queries=list(catalogue.values())).out
+        guard = Guard(max_connections=max_connections_for(open_files))
         service = query_service(site, workers=workers, limits=limits)
         try:
-            uvicorn.run(
-                create_app(site, service, catalogue), host=host, port=port, log_level="warning"
+            config = uvicorn.Config(
+                create_app(site, service, catalogue),
+                http=guard.protocol,  # type: ignore[arg-type]  # a factory, as uvicorn calls it
+                backlog=guard.backlog,
+                log_level="warning",
             )
+            server = uvicorn.Server(config)
+            on_listening(f"http://{_authority(host, sock.getsockname()[1])}/")
+            try:
+                server.run(sockets=[sock])
+            except KeyboardInterrupt:  # Ctrl-C stops the server; that is no error
+                return
+            if not server.started:
+                raise RuntimeError("the server did not start (see the messages above)")
         finally:
             service.close()
 
 
-__all__ = ["DEFAULT_GRAPHS", "Limits", "QueryService", "create_app", "query_service", "serve"]
+__all__ = [
+    "DEFAULT_GRAPHS",
+    "Limits",
+    "QueryService",
+    "create_app",
+    "listen",
+    "query_service",
+    "serve",
+]

@@ -3,29 +3,34 @@
 Pages and RDF files come from a built site (``publish.build``); an IRI without
 an extension is answered 303 See Other to the representation the client's
 ``Accept`` header prefers. ``/sparql`` implements the SPARQL 1.1 Protocol
-(query only) on pyoxigraph workers with time and size limits.
+(query only) on pyoxigraph workers with time and size limits; queries run on
+threads of their own (:mod:`.query_threads`), so pages never wait behind them.
+Files answer conditional requests (``If-None-Match``, ``If-Modified-Since``)
+with 304, and every answer chosen by ``Accept`` says so with ``Vary: Accept``.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import os
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..queries import SavedQuery
 from . import saved as saved_queries
 from .negotiation import choose
-from .sparql import QueryService
+from .query_threads import RETRY_AFTER_SECONDS, QueryThreads
+from .sparql import Outcome, QueryService
 
 # Representation media type -> file extension, in the server's order of preference.
 # (No application/xhtml+xml: the pages are HTML, not XML, and are served as text/html.)
@@ -50,18 +55,36 @@ SECURITY_HEADERS = {
 }
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """Add security headers to every response, and CORS to GET/HEAD ones."""
+class SecurityHeaders:
+    """Add security headers to every response, and CORS to GET/HEAD ones.
 
-    async def dispatch(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.method in ("GET", "HEAD"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
+    A plain ASGI middleware that edits only the response's start message, not
+    Starlette's ``BaseHTTPMiddleware``, which runs the application in a task of
+    its own and relays every message through a stream and a wrapped ``receive``:
+    extra machinery between a running query and the news that its client left,
+    and between a response and the socket.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cors = scope["method"] in ("GET", "HEAD")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=list(message.get("headers", [])))
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if cors:
+                    headers["Access-Control-Allow-Origin"] = "*"
+                message = {**message, "headers": headers.raw}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _inside(site: Path, relative: str) -> Path | None:
@@ -85,6 +108,15 @@ def create_app(
     """The application serving the built ``site``, answering SPARQL and saved queries."""
     catalogue = catalogue or {}
     site = site.resolve()
+    static = StaticFiles(directory=site, html=True)
+    threads = QueryThreads(queries.capacity)
+
+    def file(request: Request, path: Path, media_type: str) -> Response:
+        """``path`` as StaticFiles would answer it: 304 when the client's copy is current."""
+        response = FileResponse(path, media_type=media_type, stat_result=os.stat(path))
+        if static.is_not_modified(response.headers, request.headers):
+            return NotModifiedResponse(response.headers)
+        return response
 
     def negotiate(request: Request, stem: str) -> Response:
         extension = stem.rsplit(".", 1)[-1] if "." in stem.rsplit("/", 1)[-1] else None
@@ -92,16 +124,16 @@ def create_app(
             found = _inside(site, stem) if extension in _EXTENSIONS else None
             if found is None:
                 return PlainTextResponse(f"not found: /{stem}\n", status_code=404)
-            return FileResponse(found, media_type=_media_type(extension))
+            return file(request, found, _media_type(extension))
         if _inside(site, stem + ".html") is None:
             return PlainTextResponse(f"no such resource: /{stem}\n", status_code=404)
         chosen = choose(request.headers.get("accept"), list(REPRESENTATIONS))
         if chosen is None:
             offered = ", ".join(dict.fromkeys(REPRESENTATIONS))
-            return PlainTextResponse(f"not acceptable; available: {offered}\n", status_code=406)
-        response = RedirectResponse(f"/{stem}.{REPRESENTATIONS[chosen]}", status_code=303)
-        response.headers["Vary"] = "Accept"
-        return response
+            return PlainTextResponse(
+                f"not acceptable; available: {offered}\n", status_code=406, headers=VARY
+            )
+        return RedirectResponse(f"/{stem}.{REPRESENTATIONS[chosen]}", status_code=303, headers=VARY)
 
     async def resource(request: Request) -> Response:
         return negotiate(request, "id/" + request.path_params["path"])
@@ -110,7 +142,7 @@ def create_app(
         return negotiate(request, "def")
 
     async def void(request: Request) -> Response:
-        return FileResponse(site / "void.ttl", media_type="text/turtle; charset=utf-8")
+        return file(request, site / "void.ttl", "text/turtle; charset=utf-8")
 
     async def sparql(request: Request) -> Response:
         form = await _sparql_request(request)
@@ -123,14 +155,16 @@ def create_app(
         texts = form.get("query", [])
         if len(texts) != 1:
             return PlainTextResponse("give exactly one 'query' parameter\n", status_code=400)
-        outcome = await run_in_threadpool(
-            queries.run,
-            texts[0],
-            request.headers.get("accept"),
-            form.get("default-graph-uri") or None,
-            form.get("named-graph-uri") or None,
+        accept = request.headers.get("accept")
+        default_graphs = form.get("default-graph-uri") or None
+        named_graphs = form.get("named-graph-uri") or None
+        outcome = await threads.run(
+            lambda cancelled: queries.run(
+                texts[0], accept, default_graphs, named_graphs, cancelled=cancelled
+            ),
+            request.receive,
         )
-        return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+        return _answer(outcome)
 
     async def saved_query(request: Request) -> Response:
         name = request.path_params["name"]
@@ -139,16 +173,18 @@ def create_app(
         given = dict(request.query_params)
         if len(given) != len(request.query_params.multi_items()):
             return PlainTextResponse("give each parameter once\n", status_code=400)
-        outcome = await run_in_threadpool(
-            saved_queries.answer, queries, catalogue[name], given, request.headers.get("accept")
+        accept = request.headers.get("accept")
+        outcome = await threads.run(
+            lambda cancelled: saved_queries.answer(
+                queries, catalogue[name], given, accept, cancelled=cancelled
+            ),
+            request.receive,
         )
-        return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+        return _answer(outcome)
 
     async def examples(request: Request) -> Response:
-        return FileResponse(
-            site / ".well-known" / "sparql-examples" / "index.ttl",
-            media_type="text/turtle; charset=utf-8",
-        )
+        index = site / ".well-known" / "sparql-examples" / "index.ttl"
+        return file(request, index, "text/turtle; charset=utf-8")
 
     async def preflight(request: Request) -> Response:
         return Response(
@@ -163,6 +199,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        threads.close()
         queries.close()
 
     routes = [
@@ -174,9 +211,23 @@ def create_app(
         Route("/queries/{name}", saved_query, methods=["GET", "HEAD"]),
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/sparql", preflight, methods=["OPTIONS"]),
-        Mount("/", StaticFiles(directory=site, html=True)),
+        Mount("/", static),
     ]
     return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+
+
+VARY = {"Vary": "Accept"}
+"""On every answer whose form ``Accept`` chose, so that caches keep one per form."""
+
+
+def _answer(outcome: Outcome) -> Response:
+    """A query's outcome as a response: its form depends on ``Accept``; a 503 says when to retry."""
+    headers = dict(VARY)
+    if outcome.status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return Response(
+        outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=headers
+    )
 
 
 def _media_type(extension: str) -> str:

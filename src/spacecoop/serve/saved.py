@@ -9,6 +9,7 @@ the SPARQL results or RDF they ask for.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,9 +28,17 @@ class Cell:
 
 
 def answer(
-    service: QueryService, saved: SavedQuery, given: Mapping[str, str], accept: str | None
+    service: QueryService,
+    saved: SavedQuery,
+    given: Mapping[str, str],
+    accept: str | None,
+    *,
+    cancelled: threading.Event | None = None,
 ) -> Outcome:
-    """Run ``saved`` with the ``given`` parameters and answer as the client prefers."""
+    """Run ``saved`` with the ``given`` parameters and answer as the client prefers.
+
+    Setting ``cancelled`` (the client went away) stops the query.
+    """
     unknown = sorted(set(given) - {p.name for p in saved.parameters})
     if unknown:
         return _text(400, f"{saved.name}: no parameter named {unknown[0]!r}")
@@ -44,9 +53,11 @@ def answer(
     if wanted is None:
         return _text(406, "available: text/html, " + ", ".join(machine))
     if wanted != "text/html":
-        return service.run(text, wanted)
+        return service.run(text, wanted, cancelled=cancelled)
     outcome = service.run(
-        text, "text/turtle" if saved.kind.returns_graph else "application/sparql-results+json"
+        text,
+        "text/turtle" if saved.kind.returns_graph else "application/sparql-results+json",
+        cancelled=cancelled,
     )
     if outcome.status != 200:
         return outcome

@@ -11,14 +11,17 @@ from __future__ import annotations
 import io
 import multiprocessing
 import queue
-import re
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
+from ..sparql_tokens import QueryShape, QuerySyntaxError, analyse
+from . import sandbox
 from .negotiation import choose
 
 RESULT_TYPES = {
@@ -35,53 +38,6 @@ GRAPH_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 
-# After the prologue, an update starts with one of these keywords.
-_UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
-# A comment, or a token in which "#" (or "SERVICE") is not one: long and short strings,
-# IRIs, and escaped characters of local names (``ex:a\\#b``).
-_COMMENT_OR_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|\\."
-    r"|#[^\n\r]*",
-    re.DOTALL,
-)
-
-
-def _strip_comments(text: str) -> str:
-    return _COMMENT_OR_TOKEN.sub(lambda m: " " if m.group().startswith("#") else m.group(), text)
-
-
-def is_update(text: str) -> bool:
-    """True when ``text`` is a SPARQL Update request rather than a query.
-
-    Comments are stripped first, leaving the ``#`` inside IRIs and strings, so
-    both ``# note\\nDROP ALL`` and ``PREFIX owl: <…/owl#> INSERT …`` are recognised.
-    """
-    return bool(_UPDATE.match(_strip_comments(text)))
-
-
-# The SERVICE keyword, outside IRIs, strings and comments, and not part of a name
-# (``?service``, ``ex:service``, ``service:x``, ``web-service``).
-_SERVICE = re.compile(r"(?<![\w?$:\-])SERVICE(?![\w:\-])", re.IGNORECASE)
-
-
-def uses_service(text: str) -> bool:
-    """True when ``text`` calls a remote endpoint (SPARQL 1.1 Federated Query ``SERVICE``).
-
-    The endpoint refuses those: pyoxigraph would send the request from the
-    server, to any address the client names (server-side request forgery), and
-    repeat the remote answer in its error message. Errs on the side of refusing.
-    """
-    return bool(_SERVICE.search(_COMMENT_OR_TOKEN.sub(" ", text)))
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -94,61 +50,107 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Limits:
+    """What one query may cost, and how many may wait for a worker."""
+
     timeout: float = 10.0
     max_result_bytes: int = 5_000_000
     max_query_chars: int = 20_000
+    # Queries admitted beyond those running; more are refused at once with 503.
+    # Large enough that a burst from a few dozen clients waits rather than fails.
+    queue: int = 32
+    # Deeper bracket nesting is refused before a worker sees it: pyoxigraph's parser
+    # recurses per bracket, and 9,000 nested "{" overflow a worker's stack.
+    max_nesting: int = 128
+    # Address space of each worker process, dataset included.
+    worker_memory: int = 1 << 30
+
+
+BUSY = "all query workers are busy; try again shortly"
+CANCELLED = "the query was cancelled"
+# A worker's first message: its dataset is loaded.
+_READY = "ready"
 
 
 def _error(status: int, message: str) -> Outcome:
     return Outcome(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
 
+class _CappedWriter:
+    """A file for ``serialize`` that keeps at most ``limit`` bytes, then refuses more.
+
+    The answer is measured while it is written, so a huge result stops at the cap
+    instead of being built whole in memory first.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.buffer = io.BytesIO()
+        self.overflowed = False
+
+    def write(self, data: bytes) -> int:
+        if self.buffer.tell() + len(data) > self.limit:
+            self.overflowed = True
+            raise OSError("result too large")
+        return self.buffer.write(data)
+
+    def flush(self) -> None:
+        pass
+
+
 def execute(
     store: ox.Store,
     text: str,
     accept: str | None,
-    default_graphs: list[str],
+    default_graphs: list[str] | None,
     named_graphs: list[str] | None,
     max_bytes: int,
 ) -> Outcome:
-    """Run one query on ``store`` and serialise the answer as the client asked."""
+    """Run one query on ``store`` and serialise the answer as the client asked.
+
+    ``default_graphs`` and ``named_graphs`` replace the query's own dataset; None leaves
+    it (or, without FROM / FROM NAMED, the store's default graph and all named graphs).
+    """
     try:
         results = store.query(
             text,
-            default_graph=[ox.NamedNode(g) for g in default_graphs],
-            named_graphs=[ox.NamedNode(g) for g in named_graphs]
-            if named_graphs is not None
-            else None,
+            default_graph=None
+            if default_graphs is None
+            else [ox.NamedNode(g) for g in default_graphs],
+            named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
         )
     except SyntaxError as exc:
         return _error(400, f"malformed query: {exc}")
     except (ValueError, OSError) as exc:
         return _error(400, f"query failed: {exc}")
-    buffer = io.BytesIO()
+    writer = _CappedWriter(max_bytes)
     try:
         if isinstance(results, ox.QueryTriples):
             media_type = choose(accept, list(GRAPH_TYPES))
             if media_type is None:
                 return _error(406, "graph results are available as: " + ", ".join(GRAPH_TYPES))
-            results.serialize(buffer, GRAPH_TYPES[media_type])
+            results.serialize(writer, GRAPH_TYPES[media_type])
         else:
             media_type = choose(accept, list(RESULT_TYPES))
             if media_type is None:
                 return _error(406, "query results are available as: " + ", ".join(RESULT_TYPES))
-            results.serialize(buffer, RESULT_TYPES[media_type])
+            results.serialize(writer, RESULT_TYPES[media_type])
     except (ValueError, OSError) as exc:
-        return _error(400, f"query failed: {exc}")
-    body = buffer.getvalue()
-    if len(body) > max_bytes:
+        if not writer.overflowed:
+            return _error(400, f"query failed: {exc}")
+    if writer.overflowed:
         return _error(413, f"the result is larger than {max_bytes} bytes; add a LIMIT to the query")
     charset = "" if media_type.endswith("+xml") else "; charset=utf-8"
-    return Outcome(200, media_type + charset, body)
+    return Outcome(200, media_type + charset, writer.buffer.getvalue())
 
 
-def _worker(conn: Connection, trig: bytes, max_bytes: int) -> None:
-    """Worker process: load the dataset once, then answer queries until the pipe closes."""
+def _worker(conn: Connection, trig: bytes, max_bytes: int, memory: int) -> None:
+    """Worker process: wall itself off, load the dataset once, then answer queries until
+    the pipe closes. Its first message names the network wall it stands behind."""
+    wall = sandbox.wall_off_network()  # first: unshare() needs a single-threaded process
+    sandbox.limit_memory(memory)
     store = ox.Store()
     store.load(trig, format=ox.RdfFormat.TRIG)
+    conn.send((_READY, wall))
     while True:
         try:
             text, accept, default_graphs, named_graphs = conn.recv()
@@ -157,8 +159,23 @@ def _worker(conn: Connection, trig: bytes, max_bytes: int) -> None:
         conn.send(execute(store, text, accept, default_graphs, named_graphs, max_bytes))
 
 
+class WorkerStartError(RuntimeError):
+    """A query worker could not be started at all (the service cannot open)."""
+
+
+# How often a waiting or running query looks at its ``cancelled`` event.
+_TICK = 0.05
+# Longest a new worker may take to load the dataset before it is given up.
+_STARTUP_TIMEOUT = 300.0
+
+
 class QueryService:
-    """A pool of query workers with a per-query time limit."""
+    """A pool of query workers, a bounded queue in front of it, and a per-query time limit.
+
+    ``capacity`` queries (``workers`` running plus ``limits.queue`` waiting) are admitted
+    at a time; ``run`` refuses the next at once with 503 rather than letting requests
+    pile up behind a slow query.
+    """
 
     def __init__(
         self,
@@ -171,17 +188,32 @@ class QueryService:
         self.trig = trig
         self.default_graphs = default_graphs
         self.limits = limits or Limits()
+        self.capacity = workers + self.limits.queue
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[tuple[BaseProcess, Connection]] = queue.Queue()
         self._lock = threading.Lock()
+        self._admitted = 0
+        self._closed = False
         self._all: list[BaseProcess] = []
-        for _ in range(workers):
-            self._idle.put(self._start())
+        # What stops the workers' own network access (sandbox.NAMESPACE or SECCOMP), or
+        # None when nothing could be set up; "" until the first worker has reported.
+        self.network_wall: str | None = ""
+        starting = [self._start() for _ in range(workers)]
+        for process, conn in starting:
+            if not self._ready(process, conn):
+                self.close()
+                raise WorkerStartError(
+                    f"a query worker died or hung loading the dataset (is a worker memory of"
+                    f" {self.limits.worker_memory >> 20} MiB too small?)"
+                )
+            self._idle.put((process, conn))
 
     def _start(self) -> tuple[BaseProcess, Connection]:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker, args=(child, self.trig, self.limits.max_result_bytes), daemon=True
+            target=_worker,
+            args=(child, self.trig, self.limits.max_result_bytes, self.limits.worker_memory),
+            daemon=True,
         )
         process.start()
         child.close()
@@ -189,36 +221,130 @@ class QueryService:
             self._all.append(process)
         return process, parent
 
+    def _ready(self, process: BaseProcess, conn: Connection) -> bool:
+        """Wait for a new worker's first message, sent once its dataset is loaded."""
+        try:
+            if conn.poll(_STARTUP_TIMEOUT):
+                ready, wall = conn.recv()
+                if ready == _READY:
+                    self._report_wall(wall)
+                    return True
+        except (EOFError, OSError):
+            pass
+        self._retire(process, conn)
+        return False
+
+    def _report_wall(self, wall: str | None) -> None:
+        if wall is None and self.network_wall is not None:
+            print(
+                "warning: query workers run WITHOUT a network wall (no network namespace, no"
+                " seccomp on this system); only the SERVICE filter stops outgoing requests",
+                file=sys.stderr,
+            )
+        self.network_wall = wall
+
+    def _replace(self) -> None:
+        """Start a worker in the background; it joins the pool once its dataset is loaded,
+        so the time it takes to load never counts against a query's time limit."""
+
+        def replace() -> None:
+            while not self._closed:
+                process, conn = self._start()
+                if self._ready(process, conn):
+                    self._idle.put((process, conn))
+                    if self._closed:  # close() ran while this worker was loading
+                        self._retire(process, conn)
+                    return
+                time.sleep(1)
+
+        threading.Thread(target=replace, name="query-worker-replacement", daemon=True).start()
+
     def run(
         self,
         text: str,
         accept: str | None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        *,
+        cancelled: threading.Event | None = None,
     ) -> Outcome:
-        """Answer one query (blocking). Call from a thread, not the event loop."""
+        """Answer one query (blocking). Call from a thread, not the event loop.
+
+        ``default_graphs`` and ``named_graphs`` are the protocol's ``default-graph-uri``
+        and ``named-graph-uri`` (None when the request gave none). When ``cancelled`` is
+        set, a waiting query is dropped and a running one's worker killed and replaced;
+        ``run`` then returns promptly with a 503 nobody needs to send.
+        """
         if len(text) > self.limits.max_query_chars:
             return _error(413, f"the query is longer than {self.limits.max_query_chars} characters")
-        if is_update(text):
+        try:
+            shape = analyse(text)
+        except QuerySyntaxError as exc:
+            return _error(400, f"malformed query: {exc}")
+        if shape.is_update:
             return _error(403, "this endpoint is read-only: SPARQL Update is not accepted")
-        if uses_service(text):
+        if shape.uses_service:
             return _error(403, "federated queries (SERVICE) are not run by this endpoint")
+        if shape.depth > self.limits.max_nesting:
+            return _error(
+                400, f"the query nests brackets deeper than {self.limits.max_nesting} levels"
+            )
+        with self._lock:
+            if self._admitted >= self.capacity:
+                return _error(503, BUSY)
+            self._admitted += 1
         try:
-            process, conn = self._idle.get(timeout=self.limits.timeout)
-        except queue.Empty:
-            return _error(503, "all query workers are busy; try again shortly")
+            return self._dispatch(
+                (text, accept, *self._dataset(shape, default_graphs, named_graphs)),
+                cancelled or threading.Event(),
+            )
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+    def _dataset(
+        self, shape: QueryShape, default_graphs: list[str] | None, named_graphs: list[str] | None
+    ) -> tuple[list[str] | None, list[str] | None]:
+        """The RDF dataset, per SPARQL 1.1 Protocol §2.1.4: the request's graphs if it names
+        any (a side it leaves out is empty), else the query's FROM / FROM NAMED, else the
+        service's default graphs with every named graph available."""
+        if default_graphs is not None or named_graphs is not None:
+            return default_graphs or [], named_graphs or []
+        if shape.has_dataset:
+            return None, None
+        return self.default_graphs, None
+
+    def _dispatch(self, request: tuple[object, ...], cancelled: threading.Event) -> Outcome:
+        deadline = time.monotonic() + self.limits.timeout
+        while True:
+            if cancelled.is_set():
+                return _error(503, CANCELLED)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _error(503, BUSY)
+            try:
+                process, conn = self._idle.get(timeout=min(_TICK, remaining))
+                break
+            except queue.Empty:
+                continue
+        deadline = time.monotonic() + self.limits.timeout
         try:
-            conn.send((text, accept, default_graphs or self.default_graphs, named_graphs))
-            finished = conn.poll(self.limits.timeout)
-            if finished:
+            conn.send(request)
+            while not conn.poll(min(_TICK, max(deadline - time.monotonic(), 0))):
+                if cancelled.is_set():
+                    message = CANCELLED
+                    break
+                if time.monotonic() >= deadline:
+                    message = f"the query did not finish within {self.limits.timeout:g} s"
+                    break
+            else:
                 outcome: Outcome = conn.recv()
                 self._idle.put((process, conn))
                 return outcome
-            message = f"the query did not finish within {self.limits.timeout:g} s"
         except (EOFError, OSError):
             message = "the query worker stopped unexpectedly"
         self._retire(process, conn)
-        self._idle.put(self._start())
+        self._replace()
         return _error(503, message)
 
     def _retire(self, process: BaseProcess, conn: Connection) -> None:
@@ -226,10 +352,12 @@ class QueryService:
         process.join(timeout=5)
         conn.close()
         with self._lock:
-            self._all.remove(process)
+            if process in self._all:
+                self._all.remove(process)
 
     def close(self) -> None:
         """Stop every worker."""
+        self._closed = True
         while True:
             try:
                 process, conn = self._idle.get_nowait()

@@ -1,0 +1,286 @@
+"""What a SPARQL query does, read from its token structure the way pyoxigraph reads it.
+
+The endpoint must know, before a worker sees a query, whether it calls another server
+(``SERVICE``), is an update, names its own dataset (``FROM``/``FROM NAMED``) and how deeply
+its brackets nest. Regular expressions over the text get this wrong (an IRI may hold a
+quote, a string may hold ``SERVICE``), and rdflib's parser is too slow for every request,
+so this module tokenizes the query with the terminals of SPARQL 1.1 (§19.8) as pyoxigraph
+0.5 implements them:
+
+- no §19.2 code-point pre-pass: ``\\u`` escapes count only inside strings and IRIs
+  (elsewhere they do not tokenize; the pre-pass reading is checked for SERVICE too);
+- whitespace is space, tab, CR and LF only (U+00A0, U+3000 … do not tokenize);
+- keywords are matched case-insensitively *as prefixes*, with no word boundary:
+  pyoxigraph reads ``trueSERVICE:a {`` as ``true SERVICE :a {``;
+- a local name has at most one run of dots (``ex:a.b.SERVICE`` is ``ex:a.b . SERVICE``);
+- an IRI is ``<`` up to the next ``>``, valid when no excluded character remains after
+  decoding its escapes; otherwise ``<`` is an operator.
+
+Text that does not tokenize, or whose reading is ambiguous in a way that could hide
+something, raises ``QuerySyntaxError`` with the position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL_CHAR = rf"[{_PN_CHARS}:]|{_PLX}"
+_HEX4 = "[0-9A-Fa-f]{4}"
+_UCHAR = rf"\\u{_HEX4}|\\U[0-9A-Fa-f]{{8}}"
+_ECHAR = r"""\\[tbnrf"'\\]"""
+
+# Possessive quantifiers (``*+``) because pyoxigraph's PEG parser never backtracks into
+# a repetition: ``'''a''''`` is the string ``'''a'''`` followed by ``'``, as there.
+_TOKEN = re.compile(
+    rf"""
+    (?P<space>[ \t\r\n]++)
+  | (?P<comment>\#[^\r\n]*+)
+  | (?P<string>
+        '''(?:(?:''|')?+(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''
+      | \"\"\"(?:(?:\"\"|\")?+(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+\"\"\"
+      | '(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+'
+      | "(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"
+    )
+  | (?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+)
+  | (?P<bnode>_:[{_PN_CHARS_U}0-9][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+)
+  | (?P<pname>
+        (?P<prefix>(?:[{_PN_CHARS_BASE}][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+)?+)
+        :(?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?+
+    )
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*+)
+  | (?P<number>[0-9]++\.[0-9]*+[eE][+-]?+[0-9]++|\.[0-9]++[eE][+-]?+[0-9]++
+        |[0-9]++[eE][+-]?+[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)
+  | (?P<langtag>@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+)
+  | (?P<punct>\)>>|<<\(|<<|>>|\{{\||\|\}}|\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\].,;=<>!+\-*/|^?~])
+    """,
+    re.VERBOSE,
+)
+_IRI_CONTENT = re.compile(rf"""(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+""")
+_CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U([0-9A-Fa-f]{{8}})")
+_EXCLUDED_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+_OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
+_CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+# Tokens after which, inside parentheses, pyoxigraph may read ``<`` as "less than".
+_OPERANDS = {"var", "string", "number", "iri", "pname", "word", "bnode", "langtag"}
+_OPERAND_PUNCT = {")", "]", ">>", ")>>"}
+# What a query may not start with (after its prologue): the SPARQL Update operations.
+_UPDATE_KEYWORDS = (
+    *("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"),
+)
+
+
+class QuerySyntaxError(ValueError):
+    """The text is not a SPARQL query this endpoint can read unambiguously."""
+
+    def __init__(self, text: str, position: int, message: str) -> None:
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        super().__init__(f"line {line}, column {column}: {message}")
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # iri, string, var, bnode, pname, word, number, langtag, punct
+    text: str
+    start: int
+    # For a prefixed name, its prefix (before the colon).
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the endpoint needs to know about a query before running it."""
+
+    is_update: bool
+    uses_service: bool
+    has_dataset: bool
+    depth: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text`` (whitespace and comments dropped), or QuerySyntaxError."""
+    tokens: list[Token] = []
+    stack: list[str] = []
+    # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment up to this
+    # position, so no token of ours may run across it.
+    shadow_end = -1
+    position = 0
+    while position < len(text):
+        if text[position] == "<" and (iri_end := _iri_end(text, position)) is not None:
+            if _ambiguous(tokens, stack):
+                shadow_end = _check_ambiguous_iri(text, position, iri_end, shadow_end)
+            tokens.append(Token("iri", text[position:iri_end], position))
+            position = iri_end
+            continue
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            raise QuerySyntaxError(text, position, f"unexpected character {text[position]!r}")
+        kind = match.lastgroup or ""
+        end = match.end()
+        if position < shadow_end < end and kind != "space":
+            raise QuerySyntaxError(text, position, _AMBIGUOUS)
+        if kind in ("space", "comment"):
+            position = end
+            continue
+        value = match.group()
+        if kind == "punct":
+            value = _split_closer(value, stack)
+            end = position + len(value)
+            if value.startswith("<<") and _iri_end(text, position + 1) is not None:
+                if _ambiguous(tokens, stack):
+                    raise QuerySyntaxError(text, position, _AMBIGUOUS)
+            _nest(text, position, value, stack)
+        tokens.append(Token(kind, value, position, match.group("prefix") or ""))
+        position = end
+    if stack:
+        raise QuerySyntaxError(text, len(text), f"{stack[-1]!r} is never closed")
+    return tokens
+
+
+_AMBIGUOUS = (
+    "ambiguous '<' (an IRI, or 'less than'?): put spaces around comparison operators, "
+    "and write an IRI holding ' ( ) [ ] # in this place as a prefixed name"
+)
+
+
+def _iri_end(text: str, start: int) -> int | None:
+    """Where the IRI starting at ``start`` ends, if pyoxigraph would read one there."""
+    close = text.find(">", start + 1)
+    if close < 0:
+        return None
+    content = text[start + 1 : close]
+    if _IRI_CONTENT.fullmatch(content) is None:
+        return None
+    if _EXCLUDED_IN_IRI.search(_decode_codepoints(content)):
+        return None
+    return close + 1
+
+
+def _ambiguous(tokens: list[Token], stack: list[str]) -> bool:
+    """Could ``<`` here be "less than"? Only inside parentheses, right after an operand."""
+    if not stack or stack[-1] not in ("(", "<<(") or not tokens:
+        return False
+    last = tokens[-1]
+    return last.kind in _OPERANDS or (last.kind == "punct" and last.text in _OPERAND_PUNCT)
+
+
+def _check_ambiguous_iri(text: str, start: int, end: int, shadow_end: int) -> int:
+    """Refuse an IRI that would change the token structure if read as ``<`` … ``>``.
+
+    Read as operators, a quote inside starts a string and brackets change the nesting;
+    a ``#`` starts a comment to the end of the line, which the caller enforces.
+    """
+    content = text[start + 1 : end - 1]
+    if any(c in content for c in "'()[]"):
+        raise QuerySyntaxError(text, start, _AMBIGUOUS)
+    if "#" in content:
+        line_end = re.compile(r"[\r\n]|$").search(text, end)
+        return max(shadow_end, line_end.start() if line_end else len(text))
+    return shadow_end
+
+
+def _split_closer(value: str, stack: list[str]) -> str:
+    """``>>``, ``)>>`` and ``|}`` close only what they match; otherwise read their first part."""
+    if value in _CLOSERS and (not stack or stack[-1] != _CLOSERS[value]):
+        return value[0]
+    return value
+
+
+def _nest(text: str, position: int, value: str, stack: list[str]) -> None:
+    if value in _OPENERS:
+        stack.append(value)
+    elif value in _CLOSERS:
+        if not stack or stack[-1] != _CLOSERS[value]:
+            raise QuerySyntaxError(text, position, f"{value!r} closes nothing")
+        stack.pop()
+
+
+def _decode_codepoints(text: str) -> str:
+    """SPARQL 1.1 §19.2: ``\\uXXXX`` and ``\\UXXXXXXXX`` replaced by their characters."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+    return _CODEPOINT.sub(replace, text)
+
+
+def _depth(tokens: list[Token]) -> int:
+    depth = deepest = 0
+    for token in tokens:
+        if token.kind == "punct":
+            if token.text in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.text in _CLOSERS:
+                depth -= 1
+    return deepest
+
+
+def _calls_service(tokens: list[Token]) -> bool:
+    """True when pyoxigraph could read a SERVICE keyword somewhere in ``tokens``.
+
+    Keywords are matched as prefixes, so a bare word holding "service" anywhere
+    (``SERVICE``, ``trueSERVICE``, ``ServiceSilent``) counts, and so does a prefixed
+    name whose prefix holds it when a group follows (``service:x {`` is
+    ``SERVICE :x {``); ``?service``, ``ex:service`` and ``service:p`` as a
+    predicate are names.
+    """
+    for index, token in enumerate(tokens):
+        if token.kind == "word" and "service" in token.text.lower():
+            return True
+        if token.kind == "pname" and "service" in token.prefix.lower():
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following is not None and following.text in ("{", "{|"):
+                return True
+    return False
+
+
+def _prologue_end(tokens: list[Token]) -> int:
+    """Index of the first token after ``BASE <…>``, ``PREFIX p: <…>`` and ``VERSION "…"``."""
+    index = 0
+    while index < len(tokens):
+        word = tokens[index].text.lower() if tokens[index].kind == "word" else ""
+        if word == "base" and index + 1 < len(tokens):
+            index += 2
+        elif word == "prefix" and index + 2 < len(tokens):
+            index += 3
+        elif word == "version" and index + 1 < len(tokens):
+            index += 2
+        else:
+            break
+    return index
+
+
+def analyse(text: str) -> QueryShape:
+    """Tokenize ``text`` and say what it does; QuerySyntaxError when it does not tokenize."""
+    tokens = tokenize(text)
+    first = tokens[_prologue_end(tokens)] if _prologue_end(tokens) < len(tokens) else None
+    is_update = (
+        first is not None
+        and first.kind in ("word", "pname")
+        and first.text.lower().startswith(_UPDATE_KEYWORDS)
+    )
+    uses_service = _calls_service(tokens) or _service_after_codepoint_escapes(text)
+    has_dataset = any(t.kind == "word" and t.text.lower().startswith("from") for t in tokens)
+    return QueryShape(is_update, uses_service, has_dataset, _depth(tokens))
+
+
+def _service_after_codepoint_escapes(text: str) -> bool:
+    """Would a parser that applies the §19.2 pre-pass (pyoxigraph can be built so) see SERVICE?"""
+    if "\\u" not in text and "\\U" not in text:
+        return False
+    try:
+        return _calls_service(tokenize(_decode_codepoints(text)))
+    except QuerySyntaxError:
+        return False  # such a parser would refuse the text as well
