@@ -3,7 +3,9 @@
 pyoxigraph serialises a million triples in seconds where rdflib takes minutes,
 so every dump goes through it, whatever the size. The TriG dump keeps one
 named graph per part; the others hold the union of ontology and data, the
-part a consumer queries. The tests re-parse each dump with rdflib and pyoxigraph.
+part a consumer queries. Each is written from the quads in canonical order
+(:func:`reproducible.canonical_quads`), so two builds of the same sources
+write the same bytes. The tests re-parse each dump with rdflib and pyoxigraph.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyoxigraph as ox
 from ..namespaces import GRAPH_INFERRED, PREFIXES
 from ..parallel import run_all
 from ..store import ontology_merged_into_data
+from .reproducible import canonical_quads
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def context() -> dict[str, object]:
     return {"@context": dict(sorted(PREFIXES.items()))}
 
 
-def _write_jsonld(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
+def _write_jsonld(triples: list[ox.Triple], path: Path) -> None:
     """JSON-LD carrying our published context inline, so it parses offline.
 
     pyoxigraph writes expanded JSON-LD (full IRIs); wrapping its array in
@@ -61,57 +64,72 @@ def _write_jsonld(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
         handle.write(b'{"@context": ')
         handle.write(json.dumps(context()["@context"]).encode("utf-8"))
         handle.write(b', "@graph": ')
-        store.dump(handle, format=ox.RdfFormat.JSON_LD, from_graph=graph)
+        ox.serialize(triples, handle, ox.RdfFormat.JSON_LD)
         handle.write(b"}\n")
 
 
 def _gzip(source: Path, target: Path) -> None:
-    """Compress ``source`` into ``target`` (zlib releases the GIL, so this runs beside dumps)."""
-    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=_GZIP_LEVEL) as packed:
+    """Compress ``source`` into ``target`` (zlib releases the GIL, so this runs beside dumps).
+
+    The gzip header records no time and no file name, so it is the same at every build.
+    """
+    with (
+        source.open("rb") as raw,
+        target.open("wb") as file,
+        gzip.GzipFile(
+            filename="", mode="wb", compresslevel=_GZIP_LEVEL, fileobj=file, mtime=0
+        ) as packed,
+    ):
         shutil.copyfileobj(raw, packed, _CHUNK)
 
 
-def _write_single_graph(
-    store: ox.Store, graph: ox.NamedNode, name: str, fmt: ox.RdfFormat, out: Path
-) -> None:
+def _write_single_graph(triples: list[ox.Triple], name: str, fmt: ox.RdfFormat, out: Path) -> None:
     if fmt == ox.RdfFormat.JSON_LD:
-        _write_jsonld(store, graph, out / name)
+        _write_jsonld(triples, out / name)
         return
     prefixes = None if fmt == ox.RdfFormat.N_TRIPLES else PREFIXES
-    store.dump(out / name, format=fmt, from_graph=graph, prefixes=prefixes)
+    ox.serialize(triples, out / name, fmt, prefixes=prefixes)
     if fmt == ox.RdfFormat.N_TRIPLES:
         _gzip(out / name, out / f"{name}.gz")
+
+
+def _graph(store: ox.Store, graph: ox.NamedNode) -> list[ox.Triple]:
+    """The triples of ``graph``, in canonical order."""
+    found = store.quads_for_pattern(None, None, None, graph)
+    return [quad.triple for quad in canonical_quads(found)]
 
 
 def write_dumps(store: ox.Store, out: Path) -> list[Dump]:
     """Write every dump of ``store`` (with its ``inferred`` graph filled) into ``out``.
 
-    The dumps are written side by side, one per usable core. Each single-graph
-    dump is written by ``Store.dump`` straight from one graph, in Rust and
-    without the GIL, 3-4x faster than serialising a CONSTRUCT answer of the
-    union; so for as long as they are written, the data graph also holds the
-    ontology's triples (:func:`store.ontology_merged_into_data`).
+    The dumps are written side by side, one per usable core (pyoxigraph
+    serialises, zlib compresses). The union is read while the data graph also
+    holds the ontology's triples (:func:`store.ontology_merged_into_data`):
+    reading one graph is faster than a CONSTRUCT of the union.
     """
     (out / CONTEXT_PATH).write_text(json.dumps(context(), indent=2) + "\n", encoding="utf-8")
     inferred = ox.NamedNode(str(GRAPH_INFERRED))
     run_all(  # first, while every graph holds only its own part
         [
-            lambda: store.dump(out / "spacecoop.trig", format=ox.RdfFormat.TRIG, prefixes=PREFIXES),
-            lambda: store.dump(
+            lambda: ox.serialize(
+                canonical_quads(store), out / "spacecoop.trig", ox.RdfFormat.TRIG, prefixes=PREFIXES
+            ),
+            lambda: ox.serialize(
+                _graph(store, inferred),
                 out / "inferred.ttl",
-                format=ox.RdfFormat.TURTLE,
-                from_graph=inferred,
+                ox.RdfFormat.TURTLE,
                 prefixes=PREFIXES,
             ),
         ]
     )
     with ontology_merged_into_data(store) as union:
-        run_all(
-            [
-                lambda name=name, fmt=fmt: _write_single_graph(store, union, name, fmt, out)
-                for name, fmt, *_ in _SYNTAXES
-            ]
-        )
+        published = _graph(store, union)
+    run_all(
+        [
+            lambda name=name, fmt=fmt: _write_single_graph(published, name, fmt, out)
+            for name, fmt, *_ in _SYNTAXES
+        ]
+    )
 
     def record(path: str, media_type: str, title: str, compress: str | None = None) -> Dump:
         return Dump(path, media_type, title, (out / path).stat().st_size, compress)
