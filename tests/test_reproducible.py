@@ -20,9 +20,10 @@ from rdflib.namespace import DCTERMS, XSD
 from spacecoop.cli import EXIT_OK, EXIT_USAGE, main
 from spacecoop.dataset import find_sources
 from spacecoop.publish.describe import DATASET_IRI
-from spacecoop.publish.reproducible import canonical_quads, modified_date
+from spacecoop.publish.reproducible import canonical_quads, graphs_in_order, modified_date
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
+RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 BLANK_NODES = """\
 @prefix ex: <https://example.org/> .
 ex:a ex:p [ ex:q "one" ; ex:r [ ex:q "two" ] ] .
@@ -72,6 +73,31 @@ def test_canonical_quads_do_not_depend_on_the_labels_a_load_gave_the_blank_nodes
     assert [str(q) for q in canonical_quads(reversed(first))] == [
         str(q) for q in canonical_quads(first)
     ]
+
+
+def test_a_stores_graphs_come_in_order_with_one_label_for_a_blank_node_they_share() -> None:
+    graphs = [ox.NamedNode(f"https://example.org/graph/{name}") for name in "ab"]
+    orders = []
+    for _ in range(2):
+        store = ox.Store()
+        shared = ox.BlankNode()  # a fresh random label each time
+        for graph in reversed(graphs):
+            store.load(BLANK_NODES.encode(), ox.RdfFormat.TURTLE, to_graph=graph)
+            store.add(ox.Quad(ox.NamedNode("https://example.org/c"), RDFS_SEE_ALSO, shared, graph))
+        orders.append([str(quad) for quad in graphs_in_order(store, graphs)])
+    assert orders[0] == orders[1]
+    assert [quad.split()[-1] for quad in orders[0]] == sorted(
+        quad.split()[-1] for quad in orders[0]
+    )
+    labels = {
+        graph.value: {term for line in orders[0] if graph.value in line for term in line.split()}
+        for graph in graphs
+    }
+    shared_labels = labels[graphs[0].value] & labels[graphs[1].value]
+    see_also = {line.split()[2] for line in orders[0] if str(RDFS_SEE_ALSO) in line}
+    # Each load made blank nodes of its own: only the one both graphs were given is shared.
+    assert {term for term in shared_labels if term.startswith("_:")} == see_also
+    assert len(see_also) == 1
 
 
 def test_the_gzip_dump_records_no_time_and_no_file_name(site: Path) -> None:

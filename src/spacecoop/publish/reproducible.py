@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,22 +56,61 @@ def _has_blank_node(quad: ox.Quad) -> bool:
     )
 
 
-def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """``quads`` with canonical blank-node labels (RDFC-1.0), sorted by graph, then as N-Triples.
+def _relabelled(blank: list[ox.Quad]) -> ox.Dataset:
+    """``blank`` (the quads that mention blank nodes) with RDFC-1.0 labels.
 
-    RDFC-1.0 labels a blank node from the quads that mention blank nodes alone,
-    so only those go through it: data without blank nodes is just sorted.
+    RDFC-1.0 labels a blank node from the quads that mention blank nodes
+    alone, so the others need not go through it.
+    """
+    dataset = ox.Dataset(blank)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return dataset
+
+
+def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` with canonical blank-node labels (RDFC-1.0), sorted by graph, then as text.
+
+    For a few quads held in memory (one page's); a store's graphs go through
+    :func:`graphs_in_order`, which holds one graph at a time.
     """
     plain: list[ox.Quad] = []
     blank: list[ox.Quad] = []
     for quad in quads:
         (blank if _has_blank_node(quad) else plain).append(quad)
     if blank:
-        relabelled = ox.Dataset(blank)
-        relabelled.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        plain.extend(relabelled)
-    plain.sort(key=lambda quad: (str(quad.graph_name), str(quad.triple)))
+        plain.extend(_relabelled(blank))
+    plain.sort(key=lambda quad: (str(quad.graph_name), str(quad)))
     return plain
+
+
+_BLANK_QUADS = (
+    "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
+)
+
+
+def graphs_in_order(store: ox.Store, graphs: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
+    """The quads of ``graphs``, one graph after another, each sorted as text, with
+    blank nodes labelled by RDFC-1.0 across all of them.
+
+    The quads that mention blank nodes (few: the ontology's lists) are found by
+    the store and canonicalised first; then each graph is read, sorted and
+    handed on in turn, so at most one graph is held in Python at a time.
+    """
+    graphs = list(graphs)
+    named = set(graphs)
+    blank = [
+        ox.Quad(row["s"], row["p"], row["o"], row["g"])
+        for row in store.query(_BLANK_QUADS)
+        if row["g"] in named
+    ]
+    relabelled = _relabelled(blank)
+    for graph in graphs:
+        own = list(relabelled.quads_for_graph_name(graph))
+        found = store.quads_for_pattern(None, None, None, graph)
+        quads = [quad for quad in found if not _has_blank_node(quad)] if own else list(found)
+        quads.extend(own)
+        quads.sort(key=str)  # one graph: the same order as by the triple's text
+        yield from quads
 
 
 def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:

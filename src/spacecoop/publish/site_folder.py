@@ -47,10 +47,11 @@ def check_target(out: Path, repository: Path | None = None) -> None:
         if target == root:
             raise TargetRefused(f"{out}: is the repository; choose another --out, such as dist")
         if root.is_relative_to(target):
-            raise TargetRefused(f"{out}: holds the repository {root}; choose a folder inside it")
+            raise TargetRefused(f"{out}: holds the repository {root}; choose another --out")
         for name in SOURCE_FOLDERS:
             if target.is_relative_to(root / name):
-                raise TargetRefused(f"{out}: is in the repository's source folder {name}/")
+                where = "is" if target == root / name else "is inside"
+                raise TargetRefused(f"{out}: {where} the repository's source folder {name}/")
     if not target.exists():
         return
     if not target.is_dir():
