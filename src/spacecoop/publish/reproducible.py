@@ -1,10 +1,12 @@
 """What makes two builds of the same sources byte-identical: a date and an order from the sources.
 
 pyoxigraph's in-memory store hands quads back in no fixed order and gives a
-blank node a fresh random label at every load; a build wall-clock date would
-differ from one day to the next. So the dumps are written from
-:func:`canonical_quads` (blank nodes labelled by RDFC-1.0, then sorted), and the
-VoID ``dcterms:modified`` comes from :func:`modified_date`.
+blank node a fresh random label at every load; rdflib's JSON-LD lists nodes
+in hash order; a wall-clock date would differ from one day to the next. So
+the dumps are written from :func:`graphs_in_order` and each page's RDF from
+:func:`canonical_triples` (blank nodes labelled by RDFC-1.0, then sorted),
+JSON-LD goes through :func:`sorted_jsonld`, and the VoID ``dcterms:modified``
+comes from :func:`modified_date`.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 def sorted_jsonld(text: str) -> str:
-    """rdflib's JSON-LD ``text`` with its top-level nodes in order of ``@id``.
+    """rdflib's JSON-LD ``text`` with its top-level nodes in a fixed order (by ``@id`` first).
 
     rdflib lists the nodes of a graph in the order of a Python ``set`` of
     subjects, which changes from one process to the next (hash randomisation).
