@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sigint import ctrl_c_raises
 from spacecoop.cli import EXIT_INTERRUPTED, main
 from spacecoop.publish.build import atomic_directory
 
@@ -32,11 +33,13 @@ def _snapshot(directory: Path) -> dict[str, str]:
 
 
 def _build(repo_root: Path, out: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [SPACECOOP, "build", "--root", repo_root, "--out", out],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    """Start ``spacecoop build`` with SIGINT at its default, however the suite was launched."""
+    with ctrl_c_raises():
+        return subprocess.Popen(
+            [SPACECOOP, "build", "--root", repo_root, "--out", out],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
 
 def _wait_until_writing(

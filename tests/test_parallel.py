@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from sigint import ctrl_c_raises
 from spacecoop.parallel import run_all, usable_cores
 
 
@@ -50,7 +51,7 @@ def test_ctrl_c_waits_for_the_running_jobs_before_raising() -> None:
         time.sleep(0.2)
         finished.append(name)
 
-    with pytest.raises(KeyboardInterrupt):
+    with ctrl_c_raises(), pytest.raises(KeyboardInterrupt):
         run_all([lambda: job("first", True), lambda: job("second", False)], workers=2)
     assert "first" in started
     assert sorted(finished) == sorted(started)  # each job finished or never began

@@ -359,9 +359,16 @@ def build_command(subparsers: Subparsers) -> None:
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR")
 
     def run(args: argparse.Namespace) -> int:
-        from .publish import build
+        from .publish import build, reproducible
         from .publish.build import PublishError
+        from .publish.site_folder import TargetRefused, check_target
 
+        root = args.root if args.root is not None else dataset.find_root()
+        try:  # before validating: refusing takes no time, validating may
+            check_target(args.out, root)
+            modified = reproducible.modified_date(dataset.find_sources(root).all)
+        except (TargetRefused, reproducible.SourceDateError) as error:
+            return _fail(error, EXIT_USAGE)
         # Big data is loaded once, into the store that is validated and then published
         # (unless $SPACECOOP_SHACL_ENGINE asks for pySHACL, which needs rdflib).
         big = store.prefers_store(args.root)
@@ -383,10 +390,14 @@ def build_command(subparsers: Subparsers) -> None:
                 source,
                 args.out,
                 saved_queries=list(queries.catalogue(args.root).values()),
+                today=modified,
+                repository=root,
             )
         except PublishError as error:
             print(f"error: {error}", file=sys.stderr)
             return EXIT_INVALID
+        except TargetRefused as error:  # changed while the data was validated
+            return _fail(error, EXIT_USAGE)
         print(
             f"built {result.out}: {result.pages} resource pages, {result.triples} triples, "
             f"{len(result.dumps)} dumps"

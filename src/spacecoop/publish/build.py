@@ -2,17 +2,15 @@
 
 Everything is written into a fresh temporary directory beside the target and
 swapped in only when complete, so an interrupted or failed build leaves the
-previous ``dist/`` as it was.
+previous ``dist/`` as it was (:mod:`.site_folder`, which also refuses to
+replace a folder that is not a previous build).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources as package_files
 from pathlib import Path
@@ -27,6 +25,10 @@ from ..queries import SavedQuery
 from ..sparql_examples import catalogue_graph
 from . import browse, describe, dumps, html, pages, resources
 from .htaccess import RULES
+from .reproducible import canonical_triples, modified_date
+from .site_folder import atomic_directory, check_target
+
+__all__ = ["BuildResult", "PublishError", "atomic_directory", "build"]
 
 _ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
 _INFERRED = ox.NamedNode(str(GRAPH_INFERRED))
@@ -42,36 +44,6 @@ class BuildResult:
     pages: int
     triples: int
     dumps: list[dumps.Dump] = field(default_factory=list)
-
-
-@contextmanager
-def atomic_directory(out: Path) -> Iterator[Path]:
-    """Yield a temporary directory that replaces ``out`` only if the block succeeds.
-
-    A build killed between moving the old ``out`` aside and moving the new one
-    in leaves only ``.{name}.old-*``: that is put back first, so ``out`` is never lost.
-    """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by a killed build
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in sorted(out.parent.glob(f".{out.name}.old-*")):
-        if out.exists():
-            shutil.rmtree(stale, ignore_errors=True)
-        else:
-            os.rename(stale, out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.rename(out, old)
-    os.rename(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _refuse_inconsistent(ds: Dataset) -> None:
@@ -91,6 +63,7 @@ def build(
     *,
     saved_queries: Sequence[SavedQuery] = (),
     today: dt.date | None = None,
+    repository: Path | None = None,
 ) -> BuildResult:
     """Write the whole site for ``source`` into ``out`` atomically and describe what was written.
 
@@ -100,7 +73,14 @@ def build(
     ``inferred`` graph (:func:`validate.validate_store` fills it) is published
     with it as it is. Everything is published from a store either way (dumps,
     entailments, VoID figures, pages), so both paths publish the same site.
+
+    ``out`` must be absent, empty or a previous build, and not ``repository``
+    (the root the sources come from), a folder above it or one of its source
+    folders: else :class:`site_folder.TargetRefused` is raised and nothing is written.
+    ``today`` is the VoID ``dcterms:modified`` (default: ``$SOURCE_DATE_EPOCH``,
+    else today); ``spacecoop build`` passes :func:`reproducible.modified_date`.
     """
+    check_target(out, repository)  # before the reasoning, which takes a while on big data
     if isinstance(source, Dataset):
         _refuse_inconsistent(source)
         quads = fast_store.from_dataset(source)
@@ -109,10 +89,10 @@ def build(
     if not quads.contains_named_graph(_INFERRED):  # else filled by validate.validate_store
         reason_fast.materialise(quads)
 
-    with atomic_directory(out) as site:
+    with atomic_directory(out, repository=repository) as site:
         written = dumps.write_dumps(quads, site)
         counted = describe.figures(quads)
-        void = describe.void_graph(counted, written, today or dt.date.today())
+        void = describe.void_graph(counted, written, today or modified_date(()))
         void.serialize(site / "void.ttl", format="turtle", encoding="utf-8")
         (site / ".well-known").mkdir()
         shutil.copyfile(site / "void.ttl", site / ".well-known" / "void")
@@ -126,7 +106,7 @@ def build(
             union = fast_store.rdflib_view(quads, published)
             _write(site / "def.html", html.ontology_page(fast_store.rdflib_view(quads, _ONTOLOGY)))
             ontology = quads.quads_for_pattern(None, None, None, _ONTOLOGY)
-            pages.write_rdf([quad.triple for quad in ontology], site / "def")
+            pages.write_rdf(canonical_triples(quad.triple for quad in ontology), site / "def")
             home_figures = {
                 "triples": counted.triples,
                 "entities": counted.entities,

@@ -133,13 +133,14 @@ def void_graph(figures: Figures, dumps: list[Dump], modified: dt.date) -> Graph:
     # void:classes is the number of distinct objects of rdf:type in the whole dataset, and
     # each class partition counts that class's instances (VoID §4.5, §4.6).
     g.add((d, VOID.classes, Literal(len(figures.classes))))
-    for cls, count in sorted(figures.classes.items()):
-        partition = BNode()
+    # Blank-node labels numbered in sorted order, not random: the file is the same at every build.
+    for number, (cls, count) in enumerate(sorted(figures.classes.items())):
+        partition = BNode(f"class{number}")
         g.add((d, VOID.classPartition, partition))
         g.add((partition, VOID["class"], cls))
         g.add((partition, VOID.entities, Literal(count)))
-    for prop, count in sorted(figures.properties.items()):
-        partition = BNode()
+    for number, (prop, count) in enumerate(sorted(figures.properties.items())):
+        partition = BNode(f"property{number}")
         g.add((d, VOID.propertyPartition, partition))
         g.add((partition, VOID.property, prop))
         g.add((partition, VOID.triples, Literal(count)))

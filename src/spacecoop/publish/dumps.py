@@ -3,7 +3,9 @@
 pyoxigraph serialises a million triples in seconds where rdflib takes minutes,
 so every dump goes through it, whatever the size. The TriG dump keeps one
 named graph per part; the others hold the union of ontology and data, the
-part a consumer queries. The tests re-parse each dump with rdflib and pyoxigraph.
+part a consumer queries. Each is written from the quads in canonical order
+(:func:`reproducible.graphs_in_order`), so two builds of the same sources
+write the same bytes. The tests re-parse each dump with rdflib and pyoxigraph.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyoxigraph as ox
 from ..namespaces import GRAPH_INFERRED, PREFIXES
 from ..parallel import run_all
 from ..store import ontology_merged_into_data
+from .reproducible import graphs_in_order
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def context() -> dict[str, object]:
     return {"@context": dict(sorted(PREFIXES.items()))}
 
 
-def _write_jsonld(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
+def _write_jsonld(triples: list[ox.Triple], path: Path) -> None:
     """JSON-LD carrying our published context inline, so it parses offline.
 
     pyoxigraph writes expanded JSON-LD (full IRIs); wrapping its array in
@@ -61,57 +64,64 @@ def _write_jsonld(store: ox.Store, graph: ox.NamedNode, path: Path) -> None:
         handle.write(b'{"@context": ')
         handle.write(json.dumps(context()["@context"]).encode("utf-8"))
         handle.write(b', "@graph": ')
-        store.dump(handle, format=ox.RdfFormat.JSON_LD, from_graph=graph)
+        ox.serialize(triples, handle, ox.RdfFormat.JSON_LD)
         handle.write(b"}\n")
 
 
 def _gzip(source: Path, target: Path) -> None:
-    """Compress ``source`` into ``target`` (zlib releases the GIL, so this runs beside dumps)."""
-    with source.open("rb") as raw, gzip.open(target, "wb", compresslevel=_GZIP_LEVEL) as packed:
+    """Compress ``source`` into ``target`` (zlib releases the GIL, so this runs beside dumps).
+
+    The gzip header records no time and no file name, so it is the same at every build.
+    """
+    with (
+        source.open("rb") as raw,
+        target.open("wb") as file,
+        gzip.GzipFile(
+            filename="", mode="wb", compresslevel=_GZIP_LEVEL, fileobj=file, mtime=0
+        ) as packed,
+    ):
         shutil.copyfileobj(raw, packed, _CHUNK)
 
 
-def _write_single_graph(
-    store: ox.Store, graph: ox.NamedNode, name: str, fmt: ox.RdfFormat, out: Path
-) -> None:
+def _write_single_graph(triples: list[ox.Triple], name: str, fmt: ox.RdfFormat, out: Path) -> None:
     if fmt == ox.RdfFormat.JSON_LD:
-        _write_jsonld(store, graph, out / name)
+        _write_jsonld(triples, out / name)
         return
     prefixes = None if fmt == ox.RdfFormat.N_TRIPLES else PREFIXES
-    store.dump(out / name, format=fmt, from_graph=graph, prefixes=prefixes)
+    ox.serialize(triples, out / name, fmt, prefixes=prefixes)
     if fmt == ox.RdfFormat.N_TRIPLES:
         _gzip(out / name, out / f"{name}.gz")
+
+
+def _graph(store: ox.Store, graph: ox.NamedNode) -> list[ox.Triple]:
+    """The triples of ``graph``, in canonical order."""
+    return [quad.triple for quad in graphs_in_order(store, [graph])]
 
 
 def write_dumps(store: ox.Store, out: Path) -> list[Dump]:
     """Write every dump of ``store`` (with its ``inferred`` graph filled) into ``out``.
 
-    The dumps are written side by side, one per usable core. Each single-graph
-    dump is written by ``Store.dump`` straight from one graph, in Rust and
-    without the GIL, 3-4x faster than serialising a CONSTRUCT answer of the
-    union; so for as long as they are written, the data graph also holds the
-    ontology's triples (:func:`store.ontology_merged_into_data`).
+    Each graph is read in canonical order (:func:`reproducible.graphs_in_order`),
+    one at a time: serialising a graph takes a fraction of the time sorting it
+    does, in Python, so little would be gained by holding several at once. The
+    union is read while the data graph also holds the ontology's triples
+    (:func:`store.ontology_merged_into_data`), faster than a CONSTRUCT of it.
     """
     (out / CONTEXT_PATH).write_text(json.dumps(context(), indent=2) + "\n", encoding="utf-8")
-    inferred = ox.NamedNode(str(GRAPH_INFERRED))
-    run_all(  # first, while every graph holds only its own part
+    # First, while every graph holds only its own part.
+    every_graph = graphs_in_order(store, sorted(store.named_graphs(), key=str))
+    ox.serialize(every_graph, out / "spacecoop.trig", ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    inferred = _graph(store, ox.NamedNode(str(GRAPH_INFERRED)))
+    ox.serialize(inferred, out / "inferred.ttl", ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    del inferred
+    with ontology_merged_into_data(store) as union:
+        published = _graph(store, union)
+    run_all(  # the gzip (zlib lets go of the GIL) beside the other syntaxes
         [
-            lambda: store.dump(out / "spacecoop.trig", format=ox.RdfFormat.TRIG, prefixes=PREFIXES),
-            lambda: store.dump(
-                out / "inferred.ttl",
-                format=ox.RdfFormat.TURTLE,
-                from_graph=inferred,
-                prefixes=PREFIXES,
-            ),
+            lambda name=name, fmt=fmt: _write_single_graph(published, name, fmt, out)
+            for name, fmt, *_ in _SYNTAXES
         ]
     )
-    with ontology_merged_into_data(store) as union:
-        run_all(
-            [
-                lambda name=name, fmt=fmt: _write_single_graph(store, union, name, fmt, out)
-                for name, fmt, *_ in _SYNTAXES
-            ]
-        )
 
     def record(path: str, media_type: str, title: str, compress: str | None = None) -> Dump:
         return Dump(path, media_type, title, (out / path).stat().st_size, compress)

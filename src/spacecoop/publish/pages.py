@@ -33,6 +33,7 @@ from ..parallel import usable_cores
 from ..store import rdflib_view, to_rdflib
 from . import dumps, html
 from .paths import resource_path
+from .reproducible import canonical_triples, sorted_jsonld
 from .resources import Labels
 
 _SERIALISED_BY_OXIGRAPH = (
@@ -86,12 +87,8 @@ def write_rdf(triples: Sequence[ox.Triple], stem: Path) -> None:
         graph.add(
             (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
         )
-    graph.serialize(
-        stem.with_name(f"{stem.name}.jsonld"),
-        format="json-ld",
-        context=_jsonld_context(),
-        auto_compact=True,
-    )
+    text = graph.serialize(format="json-ld", context=_jsonld_context(), auto_compact=True)
+    stem.with_name(f"{stem.name}.jsonld").write_text(sorted_jsonld(text), encoding="utf-8")
 
 
 @cache
@@ -126,7 +123,8 @@ class _Site:
                 self.folders.add(stem.parent)
             page = html.resource_page(self.labels.graph, iri, self.labels)
             stem.with_name(stem.name + ".html").write_text(page, encoding="utf-8")
-            write_rdf(description(self.store, self.graph, str(iri)), stem)
+            # Canonical blank-node labels: the same files at every build.
+            write_rdf(canonical_triples(description(self.store, self.graph, str(iri))), stem)
         return len(iris)
 
 
