@@ -26,6 +26,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Reproducible releases: the VoID modification date is the last commit's, so two clones
+# of one commit build byte-identical sites (without git, the newest source file's day).
+# Only for `build`: the tests set their own dates.
+ifndef SOURCE_DATE_EPOCH
+COMMIT_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(COMMIT_EPOCH),)
+build: export SOURCE_DATE_EPOCH := $(COMMIT_EPOCH)
+endif
+endif
+
 # One line per build step, run in order; add `$(SPACECOOP) validate` etc. here.
 build: $(STAMP)
 	$(SPACECOOP) validate
