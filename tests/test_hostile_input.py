@@ -117,7 +117,7 @@ def test_the_fast_path_skips_a_utf8_byte_order_mark_too(make_repo, ontology_ttl:
 
 def test_the_fast_path_names_a_directory_where_a_file_should_be(make_repo) -> None:
     root = make_repo({"ontology/spacecoop.ttl/readme.txt": "not Turtle"})
-    with pytest.raises(LoadError, match="is a directory, not a file"):
+    with pytest.raises(LoadError, match="is a directory, not a regular file"):
         store.load_store(root)
 
 
@@ -172,7 +172,7 @@ def test_a_directory_named_like_the_ontology_is_a_load_error(
 ) -> None:
     root = make_repo({"ontology/spacecoop.ttl/readme.txt": "not Turtle"})
     assert main(["stats", "--root", str(root)]) == 2
-    expected = f"error: {root / 'ontology' / 'spacecoop.ttl'}: is a directory, not a file\n"
+    expected = f"error: {root / 'ontology' / 'spacecoop.ttl'}: is a directory, not a regular file\n"
     assert capsys.readouterr().err == expected
 
 
