@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,6 +15,7 @@ from rdflib import Graph, Literal
 from spacecoop import cli, dataset, store
 from spacecoop.cli import main
 from spacecoop.dataset import LoadError, load, parse_file
+from spacecoop.locate import subject_lines
 from spacecoop.namespaces import GRAPH_DATA
 from spacecoop.queries import CatalogueError
 
@@ -378,3 +380,28 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(repo_root: Path) -> No
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == cli.EXIT_BROKEN_PIPE
     assert err == ""
+
+
+# --- locating results in files with huge tokens -----------------------------------------------
+
+LONG_TOKEN = 2_000_000
+HUGE_TOKENS = {
+    "literal": 'ex:s ex:p "' + "x" * LONG_TOKEN + '" .\n',
+    "long-literal-with-escapes": 'ex:s ex:p """' + 'a\\"b\n' * (LONG_TOKEN // 5) + '""" .\n',
+    "dotted-local-name": "ex:s ex:p ex:" + "a." * (LONG_TOKEN // 2) + "a .\n",
+}
+
+
+@pytest.mark.parametrize("statement", HUGE_TOKENS.values(), ids=HUGE_TOKENS.keys())
+def test_locating_subjects_needs_no_memory_per_character_of_a_token(statement: str) -> None:
+    """The tokenizer's patterns once kept a backtracking entry per character of a string
+    or word: ~270 bytes each, 5 GB and half a minute for a 20 MB literal."""
+    text = f"{PREFIX}{statement}ex:t ex:p 1 .\n"
+    tracemalloc.start()
+    try:
+        found = subject_lines(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found == {"http://example.org/s": 2, "http://example.org/t": 2 + statement.count("\n")}
+    assert peak < 4 * len(text)  # the token itself, copied once or twice
