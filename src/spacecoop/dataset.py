@@ -28,6 +28,7 @@ from rdflib import Dataset, Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+from .nt_reader import parse_ntriples
 
 __all__ = [
     "ROOT_ENV_VAR",
@@ -67,6 +68,10 @@ _FOREIGN_BOMS = (
 _OXI_LOCATION = re.compile(r"^Parser error (?:at|between) line [^:]*:\s*")
 
 
+MESSAGE_LIMIT = 300
+"""The most characters of a parser's message that a :class:`LoadError` shows."""
+
+
 @dataclass(eq=False)
 class LoadError(Exception):
     """A file that could not be read or parsed.
@@ -74,8 +79,9 @@ class LoadError(Exception):
     ``line`` and ``column`` are 1-based (columns count characters) and are
     ``None`` when the problem has no position, e.g. a missing file.
     ``str()`` gives ``path:line:column: message``, the form editors and CI
-    annotations understand. The message is kept to one printable line: a
-    newline or a terminal escape quoted from a hostile file is shown escaped.
+    annotations understand. The message is kept to one short printable line: a
+    newline or a terminal escape quoted from a hostile file is shown escaped, and
+    a parser's quote of a 20 MB line is cut to its first :data:`MESSAGE_LIMIT` characters.
     """
 
     path: Path
@@ -84,7 +90,10 @@ class LoadError(Exception):
     message: str
 
     def __post_init__(self) -> None:
-        self.message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in self.message)
+        message = self.message
+        if len(message) > MESSAGE_LIMIT:
+            message = message[:MESSAGE_LIMIT] + "…"
+        self.message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -208,7 +217,10 @@ def parse_file(path: Path, into_graph: Graph, *, strict: bool = False) -> Graph:
         if error is not None:
             raise error
     try:
-        into_graph.parse(data=raw, format=rdflib_format, publicID=base_iri)
+        if rdflib_format == "nt":  # rdflib's own N-Triples reader is quadratic in a line's length
+            parse_ntriples(raw.decode("utf-8"), into_graph)
+        else:
+            into_graph.parse(data=raw, format=rdflib_format, publicID=base_iri)
     except Exception as exc:  # rdflib raises many types; all mean "cannot parse".
         error = _oxigraph_error(path, raw, oxigraph_format, base_iri)
         raise (error or _rdflib_error(path, exc)) from exc
