@@ -29,6 +29,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .nt_reader import parse_ntriples
+from .turtle_reader import TURTLE
 
 __all__ = [
     "ROOT_ENV_VAR",
@@ -48,9 +49,10 @@ __all__ = [
 ROOT_ENV_VAR = "SPACECOOP_ROOT"
 """Environment variable that overrides where the repository root is."""
 
-# file suffix -> (rdflib parser name, pyoxigraph format); anything else is read as Turtle.
+# file suffix -> (rdflib parser name, pyoxigraph format); anything else is read as Turtle,
+# by rdflib's Turtle parser with its literals read in linear time (turtle_reader).
 _FORMATS: dict[str, tuple[str, pyoxigraph.RdfFormat]] = {
-    ".ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
+    ".ttl": (TURTLE, pyoxigraph.RdfFormat.TURTLE),
     ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
 }
 _TURTLE = _FORMATS[".ttl"]

@@ -27,6 +27,7 @@ from rdflib.term import Node
 from .dataset import find_sources, parse_file, read_text_file
 from .namespaces import OWL, PREFIXES, RDF
 from .nt_reader import parse_ntriples
+from .turtle_reader import TURTLE
 
 __all__ = ["FormatError", "canonical_text", "check", "default_paths", "format_files"]
 
@@ -97,7 +98,7 @@ def canonical_text(path: Path) -> str:
     text = buffer.getvalue().decode("utf-8").strip() + "\n"
 
     try:
-        again = Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        again = Graph().parse(data=text, format=TURTLE, publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many types; all mean "the output does not parse".
         raise FormatError(
             path, f"canonical form does not parse ({exc}); file left as it was"
