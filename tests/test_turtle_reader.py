@@ -71,15 +71,16 @@ def test_a_well_formed_literal_does_not_go_through_rdflib_s_string_reader(
     assert values == sorted(["\n" * 100_000, 'a"b\n' * 100_000])
 
 
-def test_validating_4_mb_of_escapes_finishes(tmp_path: Path) -> None:
-    """A hang guard (rdflib alone: 9 s for 1 MB, 4 minutes for 4 MB), run apart."""
+def test_fmt_on_4_mb_of_escapes_finishes(tmp_path: Path) -> None:
+    """A hang guard, run apart: before, fmt --check took 75 s on 2 MB of escapes (rdflib's
+    Turtle and N-Triples readers), minutes on 4 MB; now a few seconds."""
     path = tmp_path / "escapes.ttl"
     path.write_text(f'{PREFIX}ex:s ex:p "{ESCAPED_NEWLINE * 2_000_000}" .\n', encoding="utf-8")
     done = subprocess.run(
-        [Path(sys.executable).with_name("spacecoop"), "validate", path],
+        [Path(sys.executable).with_name("spacecoop"), "fmt", "--check", path],
         capture_output=True,
         text=True,
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
-    assert done.stderr == "" and done.returncode in (0, 1)  # a report, whatever it finds
+    assert (done.returncode, done.stderr) == (1, "")  # not in canonical form, and said so

@@ -1,11 +1,12 @@
 """rdflib's Turtle parser, with string literals read in linear time.
 
-rdflib builds a literal's value with ``+=``, a piece at a time, and appends an empty
-piece before every escape; after that CPython cannot grow the string in place and
-copies it whole, so a literal of n escapes costs n² (1 MB of ``\\n`` escapes: 9 s,
-4 MB: 4 minutes). Here a well-formed literal is read with one regular expression and
-one substitution. Anything else, every literal that is an error to report included,
-goes to rdflib's own code: values, line counts and messages stay rdflib's.
+rdflib builds a literal's value with ``+=``, a piece at a time, an empty piece before
+every escape. CPython grows a string in place only when it can; here it often cannot,
+copies the value so far, and a literal of n escapes costs up to n² (measured: 1 MB of
+``\n`` escapes 9 s, 4 MB 4 minutes; ``fmt --check`` 75 s on 2 MB). Here a well-formed
+literal is read with one regular expression and one substitution. Anything else, every
+literal that is an error to report included, goes to rdflib's own code: values, line
+counts and messages stay rdflib's (tested on random literals against rdflib).
 
 Registered with rdflib as the format :data:`TURTLE`.
 """
