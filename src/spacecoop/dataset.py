@@ -34,6 +34,7 @@ from .turtle_reader import TURTLE
 __all__ = [
     "ROOT_ENV_VAR",
     "LoadError",
+    "MESSAGE_LIMIT",
     "RepoFiles",
     "check_regular_file",
     "find_root",
