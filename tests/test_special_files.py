@@ -117,6 +117,12 @@ def test_a_broken_link_in_data_is_refused_not_skipped(make_repo, ontology_ttl: s
     )
 
 
+def test_an_editor_lock_file_in_data_is_not_data(make_repo, ontology_ttl: str) -> None:
+    root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, "data/d.ttl": MINIMAL})
+    (root / "data" / ".#d.ttl").symlink_to("someone@host.1234:1700000000")  # as Emacs does
+    assert find_sources(root).data == (root / "data" / "d.ttl",)
+
+
 def test_a_link_to_a_regular_file_is_read(tmp_path: Path) -> None:
     target = tmp_path / "real.ttl"
     target.write_text(MINIMAL, encoding="utf-8")

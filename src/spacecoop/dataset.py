@@ -157,9 +157,8 @@ def find_sources(root: Path) -> RepoFiles:
     """
     root = Path(root)
     ontology_dir = root / "ontology"
-    shapes = sorted(ontology_dir.glob("shapes*.ttl"))
-    shapes += sorted((ontology_dir / "shapes").glob("*.ttl"))
-    data = sorted((root / "data").glob("*.ttl"))
+    shapes = _listed(ontology_dir, "shapes*.ttl") + _listed(ontology_dir / "shapes", "*.ttl")
+    data = _listed(root / "data", "*.ttl")
     for path in (*shapes, *data):
         check_regular_file(path)
     return RepoFiles(
@@ -168,6 +167,15 @@ def find_sources(root: Path) -> RepoFiles:
         shapes=tuple(shapes),
         data=tuple(data),
     )
+
+
+def _listed(directory: Path, pattern: str) -> list[Path]:
+    """The names in ``directory`` matching ``pattern``, sorted, without editor lock files.
+
+    Emacs marks a file it is editing with a broken link ``.#NAME``: not data, and no
+    reason to refuse the repository while someone edits it.
+    """
+    return sorted(p for p in directory.glob(pattern) if not p.name.startswith(".#"))
 
 
 def load(root: Path | None = None) -> Dataset:
