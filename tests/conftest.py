@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -123,6 +124,29 @@ def make_repo(tmp_path: Path) -> MakeRepo:
         return root
 
     return make
+
+
+class LineScanCounter:
+    """Stands in for rdflib's N-Triples line pattern, counting the characters it is given."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.scanned = 0
+
+    def match(self, text: str) -> re.Match[str] | None:
+        self.scanned += len(text)
+        return self.pattern.match(text)
+
+
+@pytest.fixture
+def nt_line_scans(monkeypatch: pytest.MonkeyPatch) -> LineScanCounter:
+    """Counts the characters rdflib's N-Triples reader searches for line ends, a measure
+    of its work that does not depend on the machine's speed."""
+    from rdflib.plugins.parsers import ntriples
+
+    counter = LineScanCounter(ntriples.r_line)
+    monkeypatch.setattr(ntriples, "r_line", counter)
+    return counter
 
 
 # --- Publishing and serving (issue 6) -------------------------------------------------

@@ -18,7 +18,8 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,24 +28,32 @@ from rdflib import Dataset, Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+from .nt_reader import parse_ntriples
+from .turtle_reader import TURTLE
 
 __all__ = [
     "ROOT_ENV_VAR",
     "LoadError",
+    "MESSAGE_LIMIT",
     "RepoFiles",
+    "check_regular_file",
     "find_root",
     "find_sources",
     "load",
     "load_graph",
     "parse_file",
+    "read_regular_file",
+    "read_source",
+    "read_text_file",
 ]
 
 ROOT_ENV_VAR = "SPACECOOP_ROOT"
 """Environment variable that overrides where the repository root is."""
 
-# file suffix -> (rdflib parser name, pyoxigraph format); anything else is read as Turtle.
+# file suffix -> (rdflib parser name, pyoxigraph format); anything else is read as Turtle,
+# by rdflib's Turtle parser with its literals read in linear time (turtle_reader).
 _FORMATS: dict[str, tuple[str, pyoxigraph.RdfFormat]] = {
-    ".ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
+    ".ttl": (TURTLE, pyoxigraph.RdfFormat.TURTLE),
     ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
 }
 _TURTLE = _FORMATS[".ttl"]
@@ -62,6 +71,10 @@ _FOREIGN_BOMS = (
 _OXI_LOCATION = re.compile(r"^Parser error (?:at|between) line [^:]*:\s*")
 
 
+MESSAGE_LIMIT = 300
+"""The most characters of a parser's message that a :class:`LoadError` shows."""
+
+
 @dataclass(eq=False)
 class LoadError(Exception):
     """A file that could not be read or parsed.
@@ -69,8 +82,9 @@ class LoadError(Exception):
     ``line`` and ``column`` are 1-based (columns count characters) and are
     ``None`` when the problem has no position, e.g. a missing file.
     ``str()`` gives ``path:line:column: message``, the form editors and CI
-    annotations understand. The message is kept to one printable line: a
-    newline or a terminal escape quoted from a hostile file is shown escaped.
+    annotations understand. The message is kept to one short printable line: a
+    newline or a terminal escape quoted from a hostile file is shown escaped, and
+    a parser's quote of a 20 MB line is cut to its first :data:`MESSAGE_LIMIT` characters.
     """
 
     path: Path
@@ -79,7 +93,10 @@ class LoadError(Exception):
     message: str
 
     def __post_init__(self) -> None:
-        self.message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in self.message)
+        message = self.message
+        if len(message) > MESSAGE_LIMIT:
+            message = message[:MESSAGE_LIMIT] + "…"
+        self.message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -135,18 +152,30 @@ def find_sources(root: Path) -> RepoFiles:
     The ontology file is always listed, present or not, so that loading a
     repository without one fails loudly; shapes (``ontology/shapes*.ttl``, then
     ``ontology/shapes/*.ttl``) and data (``data/*.ttl``) are sorted and may be empty.
+    Raises :class:`LoadError` for a listed name that is not a regular file (a FIFO, a
+    device, a folder, a broken link): skipping it would drop its triples without a word.
     """
     root = Path(root)
     ontology_dir = root / "ontology"
-    shapes = sorted(p for p in ontology_dir.glob("shapes*.ttl") if p.is_file())
-    shapes += sorted(p for p in (ontology_dir / "shapes").glob("*.ttl") if p.is_file())
-    data = sorted(p for p in (root / "data").glob("*.ttl") if p.is_file())
+    shapes = _listed(ontology_dir, "shapes*.ttl") + _listed(ontology_dir / "shapes", "*.ttl")
+    data = _listed(root / "data", "*.ttl")
+    for path in (*shapes, *data):
+        check_regular_file(path)
     return RepoFiles(
         root=root,
         ontology=(ontology_dir / "spacecoop.ttl",),
         shapes=tuple(shapes),
         data=tuple(data),
     )
+
+
+def _listed(directory: Path, pattern: str) -> list[Path]:
+    """The names in ``directory`` matching ``pattern``, sorted, without editor lock files.
+
+    Emacs marks a file it is editing with a broken link ``.#NAME``: not data, and no
+    reason to refuse the repository while someone edits it.
+    """
+    return sorted(p for p in directory.glob(pattern) if not p.name.startswith(".#"))
 
 
 def load(root: Path | None = None) -> Dataset:
@@ -191,7 +220,7 @@ def parse_file(path: Path, into_graph: Graph, *, strict: bool = False) -> Graph:
     Raises :class:`LoadError`; on error ``into_graph`` may hold part of the file.
     """
     path = Path(path)
-    raw = _check_utf8(path, _read_bytes(path))
+    raw = _check_utf8(path, read_regular_file(path))
     rdflib_format, oxigraph_format = _FORMATS.get(path.suffix.lower(), _TURTLE)
     base_iri = path.resolve().as_uri()
     if strict:
@@ -199,23 +228,81 @@ def parse_file(path: Path, into_graph: Graph, *, strict: bool = False) -> Graph:
         if error is not None:
             raise error
     try:
-        into_graph.parse(data=raw, format=rdflib_format, publicID=base_iri)
+        if rdflib_format == "nt":  # rdflib's own N-Triples reader is quadratic in a line's length
+            parse_ntriples(raw.decode("utf-8"), into_graph)
+        else:
+            into_graph.parse(data=raw, format=rdflib_format, publicID=base_iri)
     except Exception as exc:  # rdflib raises many types; all mean "cannot parse".
         error = _oxigraph_error(path, raw, oxigraph_format, base_iri)
         raise (error or _rdflib_error(path, exc)) from exc
     return into_graph
 
 
-def _read_bytes(path: Path) -> bytes:
-    """Read a file, turning OS errors into LoadErrors."""
+# What a path may be instead of a regular file, as told to the user.
+_NOT_REGULAR: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def check_regular_file(path: Path) -> None:
+    """Raise a :class:`LoadError` naming ``path`` unless it is a regular file or a link to one.
+
+    Done before a file is opened: reading a FIFO waits for a writer that may never
+    come, a character device like ``/dev/zero`` never ends, and opening a device
+    can have effects of its own.
+    """
+    path = Path(path)
     try:
-        return path.read_bytes()
+        mode = path.stat().st_mode
     except FileNotFoundError:
+        if path.is_symlink():
+            target = os.readlink(path)
+            raise LoadError(path, None, None, f"is a broken symbolic link (to {target})") from None
         raise LoadError(path, None, None, "no such file") from None
-    except IsADirectoryError:
-        raise LoadError(path, None, None, "is a directory, not a file") from None
+    except OSError as exc:  # a loop of links, a folder we may not enter, a name too long
+        raise LoadError(path, None, None, exc.strerror or str(exc)) from None
+    _refuse_unless_regular(path, mode)
+
+
+def _refuse_unless_regular(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for is_kind, name in _NOT_REGULAR if is_kind(mode)), "a special file")
+    raise LoadError(path, None, None, f"is {kind}, not a regular file")
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, refused with a :class:`LoadError` unless it is a regular file.
+
+    The file is opened without blocking and checked again once open, so a path
+    swapped for a FIFO after :func:`check_regular_file` cannot make the read hang.
+    """
+    path = Path(path)
+    check_regular_file(path)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise LoadError(path, None, None, exc.strerror or str(exc)) from None
+    with os.fdopen(descriptor, "rb") as file:
+        _refuse_unless_regular(path, os.fstat(descriptor).st_mode)
+        try:
+            return file.read()
+        except OSError as exc:
+            raise LoadError(path, None, None, exc.strerror or str(exc)) from None
+
+
+def read_text_file(path: Path) -> str:
+    """The text of ``path`` as ``Path.read_text(encoding="utf-8")`` gives it (a byte-order
+    mark kept, ``\r\n`` and ``\r`` read as ``\n``), refused with a :class:`LoadError`
+    unless it is a regular file of UTF-8 (located at the first bad byte)."""
+    path = Path(path)
+    raw = read_regular_file(path)
+    _check_utf8(path, raw)
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _check_utf8(path: Path, raw: bytes) -> bytes:
@@ -245,16 +332,22 @@ def _oxigraph_error(
     pyoxigraph raises the built-in SyntaxError with ``lineno`` and ``offset``
     (1-based line and character column of the start of the offending token)
     and ``msg`` prefixed by a human-readable location, which is stripped here.
-    A single token longer than its buffer (16 MiB) raises MemoryError.
     """
     try:
-        for _ in pyoxigraph.parse(raw, format=rdf_format, base_iri=base_iri):
-            pass
+        try:
+            for _ in pyoxigraph.parse(raw, format=rdf_format, base_iri=base_iri):
+                pass
+        except MemoryError:
+            # pyoxigraph's streaming parser keeps a token in a buffer of at most 16 MiB,
+            # so a longer literal, legal Turtle, fails there; its bulk loader parses bytes
+            # in memory with no such limit, at the cost of holding the triples, paid only
+            # for such files.
+            pyoxigraph.Store().bulk_load(raw, format=rdf_format, base_iri=base_iri)
     except SyntaxError as exc:
         message = _OXI_LOCATION.sub("", exc.msg or str(exc)) or "syntax error"
         return LoadError(path, exc.lineno, exc.offset, message)
     except MemoryError as exc:
-        return LoadError(path, None, None, f"a literal or IRI is too long to parse ({exc})")
+        return LoadError(path, None, None, f"not enough memory to parse ({exc})")
     return None
 
 
@@ -289,7 +382,7 @@ def _rdflib_error(path: Path, exc: Exception) -> LoadError:
 def read_source(path: Path) -> bytes:
     """The bytes of a source file without a UTF-8 byte-order mark, checked to be readable
     UTF-8 (else a located LoadError)."""
-    return _check_utf8(Path(path), _read_bytes(Path(path)))
+    return _check_utf8(Path(path), read_regular_file(Path(path)))
 
 
 def locate_syntax_error(

@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, URIRef, Variable
 from . import endpoint as remote
 from . import reason
 from . import store as fast
-from .dataset import find_root, load
+from .dataset import find_root, load, read_text_file
 from .namespaces import QUERY
 from .params import (
     Parameter,
@@ -107,7 +107,7 @@ def parse_saved_query(path: Path) -> SavedQuery:
     name = path.stem
     if not _NAME.fullmatch(name) or name in _RESERVED:
         raise CatalogueError(f"{path}: query names are kebab-case and not list/export")
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path)  # a regular file of UTF-8, else a LoadError
     decorators = _read_header(path, text)
     for key in _REQUIRED_KEYS:
         if not decorators.get(key):
