@@ -101,6 +101,10 @@ def _disguises(port: int) -> list[str]:
         f"SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<'x>') SERVICE {at} {group} FILTER(?a = 'y') }}",
         f"SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<#>\n) SERVICE {at} {group} }}",
         f"SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<#>'''\n) SERVICE {at} {group} \n''') }}",
+        # A comment for pyoxigraph ("<" is "less than"), an IRI for a naive reader, and a
+        # bracket on the rest of the line that would put the two readings out of step.
+        f"SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<#>)\n2 && ?a<'x>') SERVICE {at} {group}"
+        " FILTER(?a = 'y') }",
         f"SELECT * WHERE {{ \\u0053ERVICE {at} {group} }}",
         f"SELECT * WHERE {{ \\U00000053ERVICE {at} {group} }}",
         f"SELECT * WHERE {{ BIND('\\u0027' AS ?x) SERVICE {at} {group} }}",
@@ -303,3 +307,63 @@ def test_dataset_rules_of_the_protocol(service: QueryService) -> None:
     assert _count(service, COUNT.replace("DATASET", f"FROM NAMED <{SHAPES}>")) == 0
     # Nothing given: every named graph is available.
     assert _count(service, COUNT_NAMED.replace("DATASET", "")) > shapes
+
+
+_SEEDS = [
+    "SELECT * WHERE {{ ?s ?p ?o SERVICE {at} {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ ?s ?p true SERVICE :x {{ ?a ?b ?c }} }}",
+    "SELECT * WHERE {{ ?s ?p 1 . SERVICE SILENT :x {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p ex:a . service:x {{ }} }}",
+    "SELECT * WHERE {{ BIND(1 AS ?z) FILTER(?z < 2) SERVICE {at} {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p 'x' OPTIONAL {{ ?s ?p <http://x/'> }} SERVICE {at} {{ }} }}",
+    "SELECT * WHERE {{ ?s ?p ?o FILTER(?o<'x') SERVICE {at} {{ }} }}",
+]
+_INSERTS = [
+    *("", " ", "\n", "'", '"', "'''", "#", "<", ">", "\\", "\\u0027", "\u3000", "\u00a0"),
+    *("ex:", "true", "1", ".", "(", ")", "<http://x/'>", "<#>", "service", "SERVICE", ":"),
+    *("a", "?", "$", "e", "_", "-", "%27", "\\'", "{", "}", "[", "]", ";", ",", "~", "|", "@en"),
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.sampled_from(_SEEDS),
+    st.lists(
+        st.tuples(st.floats(0, 1), st.booleans(), st.sampled_from(_INSERTS)), min_size=1, max_size=4
+    ),
+)
+def test_the_filter_alone_stops_whatever_pyoxigraph_would_send(
+    listener: Listener, seed: str, edits: list[tuple[float, bool, str]]
+) -> None:
+    """The first wall on its own, against pyoxigraph itself: mutate a SERVICE query; run
+    each mutant unfiltered, in this process; any that reaches the listener must have been
+    refused by the filter (a SERVICE call, or text it cannot read unambiguously).
+
+    pyoxigraph returns only once the listener has counted the connection and closed it,
+    so the count is exact without waiting."""
+    import pyoxigraph as ox
+
+    text = seed.format(at=f"<http://127.0.0.1:{listener.port}/>")
+    for where, insert, piece in edits:
+        at = int(where * len(text))
+        text = text[:at] + piece + text[at:] if insert else text[:at] + text[at + 1 :]
+    text = (
+        f"PREFIX : <http://127.0.0.1:{listener.port}/> PREFIX ex: <http://example.org/> "
+        f"PREFIX service: <http://127.0.0.1:{listener.port}/s> " + text
+    )
+    store = ox.Store()
+    subject = ox.NamedNode("http://example.org/a")
+    for value in (ox.Literal(True), ox.Literal(1), subject):
+        store.add(ox.Quad(subject, ox.NamedNode("http://e/p"), value))
+    before = listener.connections
+    try:
+        results = store.query(text)
+        if not isinstance(results, bool):
+            list(results)
+    except (SyntaxError, ValueError, OSError):
+        pass
+    if listener.connections > before:
+        try:
+            assert analyse(text).uses_service, text
+        except QuerySyntaxError:
+            pass

@@ -65,6 +65,7 @@ _TOKEN = re.compile(
 )
 _IRI_CONTENT = re.compile(rf"""(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+""")
 _CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U([0-9A-Fa-f]{{8}})")
+_LINE_END = re.compile(r"[\r\n]")
 _EXCLUDED_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 
 _OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
@@ -111,8 +112,8 @@ def tokenize(text: str) -> list[Token]:
     """The tokens of ``text`` (whitespace and comments dropped), or QuerySyntaxError."""
     tokens: list[Token] = []
     stack: list[str] = []
-    # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment up to this
-    # position, so no token of ours may run across it.
+    # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment from there to
+    # this position (the end of the line), so we may see no token before it either.
     shadow_end = -1
     position = 0
     while position < len(text):
@@ -127,7 +128,7 @@ def tokenize(text: str) -> list[Token]:
             raise QuerySyntaxError(text, position, f"unexpected character {text[position]!r}")
         kind = match.lastgroup or ""
         end = match.end()
-        if position < shadow_end < end and kind != "space":
+        if position < shadow_end and kind not in ("space", "comment"):
             raise QuerySyntaxError(text, position, _AMBIGUOUS)
         if kind in ("space", "comment"):
             position = end
@@ -148,8 +149,8 @@ def tokenize(text: str) -> list[Token]:
 
 
 _AMBIGUOUS = (
-    "ambiguous '<' (an IRI, or 'less than'?): put spaces around comparison operators, "
-    "and write an IRI holding ' ( ) [ ] # in this place as a prefixed name"
+    "ambiguous '<' after a value inside parentheses: write '< ' (with a space) for"
+    " 'less than', and an IRI holding ' ( ) [ ] or # in this place as a prefixed name"
 )
 
 
@@ -184,7 +185,7 @@ def _check_ambiguous_iri(text: str, start: int, end: int, shadow_end: int) -> in
     if any(c in content for c in "'()[]"):
         raise QuerySyntaxError(text, start, _AMBIGUOUS)
     if "#" in content:
-        line_end = re.compile(r"[\r\n]|$").search(text, end)
+        line_end = _LINE_END.search(text, end)
         return max(shadow_end, line_end.start() if line_end else len(text))
     return shadow_end
 
