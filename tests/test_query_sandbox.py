@@ -360,8 +360,8 @@ def test_the_filter_alone_stops_whatever_pyoxigraph_would_send(
         results = store.query(text)
         if not isinstance(results, bool):
             list(results)
-    except (SyntaxError, ValueError, OSError):
-        pass
+    except (SyntaxError, ValueError, OSError, RuntimeError):
+        pass  # only whether it reached the listener matters
     if listener.connections > before:
         try:
             assert analyse(text).uses_service, text

@@ -51,10 +51,6 @@ _TOKEN = re.compile(
     )
   | (?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+)
   | (?P<bnode>_:[{_PN_CHARS_U}0-9][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+)
-  | (?P<pname>
-        (?P<prefix>(?:[{_PN_CHARS_BASE}][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+)?+)
-        :(?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?+
-    )
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*+)
   | (?P<number>[0-9]++\.[0-9]*+[eE][+-]?+[0-9]++|\.[0-9]++[eE][+-]?+[0-9]++
         |[0-9]++[eE][+-]?+[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)
@@ -63,6 +59,12 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_PREFIX_RUN = rf"[{_PN_CHARS_BASE}][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+"
+_PNAME = re.compile(
+    rf"(?P<prefix>(?:{_PREFIX_RUN})?+)"
+    rf":(?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?+"
+)
+_NOT_A_PREFIX = re.compile(_PREFIX_RUN)
 _IRI_CONTENT = re.compile(rf"""(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+""")
 _CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U([0-9A-Fa-f]{{8}})")
 _LINE_END = re.compile(r"[\r\n]")
@@ -115,17 +117,35 @@ def tokenize(text: str) -> list[Token]:
     # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment from there to
     # this position (the end of the line), so we may see no token before it either.
     shadow_end = -1
+    # Memos that keep the scan linear: the next ">" at or after a position, and the end
+    # of a run of name characters known not to be followed by ":" (``a.a.a…``).
+    next_close = -1
+    no_prefix_until = -1
     position = 0
     while position < len(text):
-        if text[position] == "<" and (iri_end := _iri_end(text, position)) is not None:
-            if _ambiguous(tokens, stack):
-                shadow_end = _check_ambiguous_iri(text, position, iri_end, shadow_end)
-            tokens.append(Token("iri", text[position:iri_end], position))
-            position = iri_end
-            continue
+        char = text[position]
+        if char == "<":
+            if next_close < position:
+                found = text.find(">", position)
+                next_close = found if found >= 0 else len(text)
+            if (iri_end := _iri_end(text, position, next_close)) is not None:
+                if _ambiguous(tokens, stack):
+                    shadow_end = _check_ambiguous_iri(text, position, iri_end, shadow_end)
+                tokens.append(Token("iri", text[position:iri_end], position))
+                position = iri_end
+                continue
+        if position >= no_prefix_until or char == ":":
+            if (name := _PNAME.match(text, position)) is not None:
+                if position < shadow_end:
+                    raise QuerySyntaxError(text, position, _AMBIGUOUS)
+                tokens.append(Token("pname", name.group(), position, name.group("prefix")))
+                position = name.end()
+                continue
+            if (run := _NOT_A_PREFIX.match(text, position)) is not None:
+                no_prefix_until = run.end()
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise QuerySyntaxError(text, position, f"unexpected character {text[position]!r}")
+            raise QuerySyntaxError(text, position, f"unexpected character {char!r}")
         kind = match.lastgroup or ""
         end = match.end()
         if position < shadow_end and kind not in ("space", "comment"):
@@ -137,11 +157,11 @@ def tokenize(text: str) -> list[Token]:
         if kind == "punct":
             value = _split_closer(value, stack)
             end = position + len(value)
-            if value.startswith("<<") and _iri_end(text, position + 1) is not None:
-                if _ambiguous(tokens, stack):
+            if value.startswith("<<") and _ambiguous(tokens, stack):
+                if _iri_end(text, position + 1, next_close) is not None:
                     raise QuerySyntaxError(text, position, _AMBIGUOUS)
             _nest(text, position, value, stack)
-        tokens.append(Token(kind, value, position, match.group("prefix") or ""))
+        tokens.append(Token(kind, value, position))
         position = end
     if stack:
         raise QuerySyntaxError(text, len(text), f"{stack[-1]!r} is never closed")
@@ -154,10 +174,10 @@ _AMBIGUOUS = (
 )
 
 
-def _iri_end(text: str, start: int) -> int | None:
-    """Where the IRI starting at ``start`` ends, if pyoxigraph would read one there."""
-    close = text.find(">", start + 1)
-    if close < 0:
+def _iri_end(text: str, start: int, close: int) -> int | None:
+    """Where the IRI starting at ``start`` ends, if pyoxigraph would read one there;
+    ``close`` is the position of the next ``>`` (beyond the text if there is none)."""
+    if close >= len(text):
         return None
     content = text[start + 1 : close]
     if _IRI_CONTENT.fullmatch(content) is None:
