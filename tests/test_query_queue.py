@@ -80,3 +80,15 @@ def test_over_capacity_is_refused_at_once_and_cancellation_frees_it(
     answer = service.run(FAST, JSON)
     assert answer.status == 200, answer.body
     assert b'"300"' in answer.body
+
+
+def test_no_network_wall_is_said_once_on_stderr(
+    service: QueryService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert service.network_wall in ("network namespace", "seccomp filter")
+    service._report_wall(None)
+    service._report_wall(None)
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 1
+    assert "WITHOUT a network wall" in warnings[0]
+    assert service.network_wall is None

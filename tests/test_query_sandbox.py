@@ -317,6 +317,7 @@ _SEEDS = [
     "SELECT * WHERE {{ BIND(1 AS ?z) FILTER(?z < 2) SERVICE {at} {{ }} }}",
     "SELECT * WHERE {{ ?s ?p 'x' OPTIONAL {{ ?s ?p <http://x/'> }} SERVICE {at} {{ }} }}",
     "SELECT * WHERE {{ ?s ?p ?o FILTER(?o<'x') SERVICE {at} {{ }} }}",
+    "SELECT * WHERE {{ VALUES (?v ?w) {{ (1 <http://x/#>) }} SERVICE {at} {{ }} }}",
 ]
 _INSERTS = [
     *("", " ", "\n", "'", '"', "'''", "#", "<", ">", "\\", "\\u0027", "\u3000", "\u00a0"),
@@ -367,3 +368,44 @@ def test_the_filter_alone_stops_whatever_pyoxigraph_would_send(
             assert analyse(text).uses_service, text
         except QuerySyntaxError:
             pass
+
+
+@pytest.mark.parametrize(
+    ("text", "has_dataset"),
+    [
+        ("SELECT * FROM <http://g> WHERE { ?s ?p ?o }", True),
+        ("select * from named <http://g> { graph ?g { ?s ?p ?o } }", True),
+        ("SELECT ?from WHERE { ?from <http://x/from> 'FROM <g>' } # FROM <g>", False),
+        ("PREFIX from: <http://x/> SELECT * WHERE { ?s from:p ?o }", False),
+    ],
+)
+def test_dataset_clause_is_read_from_keyword_tokens(text: str, has_dataset: bool) -> None:
+    assert analyse(text).has_dataset is has_dataset
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<'x>') }",  # '<' is "less than" to pyoxigraph
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<(1)>2) }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<#>) }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<<http://x/'>) }",
+    ],
+)
+def test_ambiguous_less_than_is_refused(text: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="ambiguous '<'"):
+        analyse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o < 'x>') }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o<3&&?o>1) }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o = <http://x/a#b>) }",
+        "SELECT * WHERE { VALUES (?a ?b) { (<http://x/a#b> <http://x/c#d>) } }",
+        "SELECT * WHERE { ?s ?p ?o FILTER(?o IN (<http://x/a(b)>, <http://x/c'>)) }",
+    ],
+)
+def test_unambiguous_angle_brackets_read(text: str) -> None:
+    analyse(text)

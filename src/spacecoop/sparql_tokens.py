@@ -114,6 +114,9 @@ def tokenize(text: str) -> list[Token]:
     """The tokens of ``text`` (whitespace and comments dropped), or QuerySyntaxError."""
     tokens: list[Token] = []
     stack: list[str] = []
+    # Beside each open bracket: whether it holds only RDF terms (a VALUES variable list,
+    # data block or row), where pyoxigraph never reads "less than".
+    terms_only: list[bool] = []
     # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment from there to
     # this position (the end of the line), so we may see no token before it either.
     shadow_end = -1
@@ -129,7 +132,7 @@ def tokenize(text: str) -> list[Token]:
                 found = text.find(">", position)
                 next_close = found if found >= 0 else len(text)
             if (iri_end := _iri_end(text, position, next_close)) is not None:
-                if _ambiguous(tokens, stack):
+                if _ambiguous(tokens, stack, terms_only):
                     shadow_end = _check_ambiguous_iri(text, position, iri_end, shadow_end)
                 tokens.append(Token("iri", text[position:iri_end], position))
                 position = iri_end
@@ -157,9 +160,13 @@ def tokenize(text: str) -> list[Token]:
         if kind == "punct":
             value = _split_closer(value, stack)
             end = position + len(value)
-            if value.startswith("<<") and _ambiguous(tokens, stack):
+            if value.startswith("<<") and _ambiguous(tokens, stack, terms_only):
                 if _iri_end(text, position + 1, next_close) is not None:
                     raise QuerySyntaxError(text, position, _AMBIGUOUS)
+            if value in _OPENERS:
+                terms_only.append(_holds_terms(value, tokens, stack, terms_only))
+            elif value in _CLOSERS and terms_only:
+                terms_only.pop()
             _nest(text, position, value, stack)
         tokens.append(Token(kind, value, position))
         position = end
@@ -187,12 +194,45 @@ def _iri_end(text: str, start: int, close: int) -> int | None:
     return close + 1
 
 
-def _ambiguous(tokens: list[Token], stack: list[str]) -> bool:
+def _ambiguous(tokens: list[Token], stack: list[str], terms_only: list[bool]) -> bool:
     """Could ``<`` here be "less than"? Only inside parentheses, right after an operand."""
-    if not stack or stack[-1] not in ("(", "<<(") or not tokens:
+    if not stack or stack[-1] not in ("(", "<<(") or not tokens or terms_only[-1]:
         return False
     last = tokens[-1]
     return last.kind in _OPERANDS or (last.kind == "punct" and last.text in _OPERAND_PUNCT)
+
+
+def _holds_terms(
+    opener: str, tokens: list[Token], stack: list[str], terms_only: list[bool]
+) -> bool:
+    """Does the bracket being opened belong to inline data (``VALUES (?a ?b) { (…) }``)?"""
+    last = tokens[-1] if tokens else None
+    if last is None:
+        return False
+    after_values = last.kind == "word" and last.text.lower() == "values"
+    if opener == "(":
+        in_data_block = bool(stack) and stack[-1] == "{" and terms_only[-1]
+        return after_values or in_data_block
+    if opener == "{" and len(tokens) >= 2:
+        before = tokens[-2]
+        one_variable = last.kind == "var" and before.kind == "word"
+        return (one_variable and before.text.lower() == "values") or (
+            last.text == ")" and _closed_values_list(tokens)
+        )
+    return False
+
+
+def _closed_values_list(tokens: list[Token]) -> bool:
+    """Did the ``)`` just read close ``VALUES ( ?a ?b … )``?"""
+    index = len(tokens) - 2
+    while index >= 0 and tokens[index].kind == "var":
+        index -= 1
+    return (
+        index >= 1
+        and tokens[index].text == "("
+        and tokens[index - 1].kind == "word"
+        and tokens[index - 1].text.lower() == "values"
+    )
 
 
 def _check_ambiguous_iri(text: str, start: int, end: int, shadow_end: int) -> int:
