@@ -6,6 +6,7 @@ SPARQL 1.1 Protocol §2.1.4."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -14,17 +15,20 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
 from spacecoop.serve import DEFAULT_GRAPHS, Limits, create_app, query_service
 from spacecoop.serve.sparql import QueryService
 from spacecoop.sparql_tokens import QuerySyntaxError, analyse
+from test_http_hostile import request
 
 JSON = "application/sparql-results+json"
+# As in test_fuzz.py: ``SPACECOOP_FUZZ_SCALE=N`` multiplies every example count.
+SCALE = int(os.environ.get("SPACECOOP_FUZZ_SCALE", "1"))
 SHAPES = "https://w3id.org/spacecoop/graph/shapes"
 
 
@@ -166,7 +170,7 @@ _ATOMS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.lists(st.sampled_from(_ATOMS), max_size=12), st.lists(st.sampled_from(_ATOMS), max_size=8)
 )
@@ -187,18 +191,38 @@ def test_mixes_around_a_real_service_call_are_refused(
 
 def test_http_app_refuses_disguises(site: Path, service: QueryService, listener: Listener) -> None:
     before = listener.connections
-    client = TestClient(create_app(site, service, {}))
-    for text in _disguises(listener.port)[:12]:
-        for response in (
-            client.get("/sparql", params={"query": text}, headers={"Accept": JSON}),
-            client.post(
+    app = create_app(site, service, {})
+    for text in _disguises(listener.port):
+        for answer in (
+            request(app, "GET", "/sparql?" + urlencode({"query": text}), headers={"Accept": JSON}),
+            request(
+                app,
+                "POST",
                 "/sparql",
-                content=text.encode(),
+                body=text.encode(),
                 headers={"Content-Type": "application/sparql-query"},
             ),
         ):
-            assert response.status_code in (400, 403), (text, response.text)
-    assert client.get("/sparql", params={"query": INNOCENT[0]}).status_code == 200
+            assert answer.status in (400, 403), (text, answer.text)
+    for text in INNOCENT:
+        answer = request(app, "GET", "/sparql?" + urlencode({"query": text}))
+        assert answer.status == 200, (text, answer.text)
+    assert listener.connections == before
+
+
+@settings(max_examples=100 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(_ATOMS), max_size=12))
+def test_mixes_through_the_http_app_reach_nothing(
+    site: Path, service: QueryService, listener: Listener, mix: list[str]
+) -> None:
+    before = listener.connections
+    text = (
+        "PREFIX ex: <http://example.org/> SELECT * WHERE { "
+        + "".join(mix)
+        + f" SERVICE <http://127.0.0.1:{listener.port}/> {{ ?a ?b ?c }} }}"
+    )
+    answer = request(create_app(site, service, {}), "GET", "/sparql?" + urlencode({"query": text}))
+    assert answer.status < 500 or answer.status == 503
     assert listener.connections == before
 
 
@@ -326,7 +350,7 @@ _INSERTS = [
 ]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=400 * SCALE, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     st.sampled_from(_SEEDS),
     st.lists(
