@@ -268,6 +268,7 @@ def test_seccomp_fallback_denies_inet_sockets() -> None:
         "SELECT * WHERE " + "{" * 9000 + "}" * 9000,
         "SELECT * WHERE { FILTER(" + "(" * 9000 + "1" + ")" * 9000 + ") }",
         "SELECT * WHERE { ?s ?p " + "[?p" * 4000 + "?o" + "]" * 4000 + " }",
+        "SELECT * WHERE { FILTER(" + "!" * 18000 + "true) }",  # a segfault before
         "SELECT * WHERE " + "{" * 129 + "}" * 129,
     ],
 )

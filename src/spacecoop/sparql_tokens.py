@@ -72,6 +72,8 @@ _EXCLUDED_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 
 _OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+# Unary operators (and the inverse path ``^``), each one more level of recursion.
+_PREFIX_OPERATORS = {"!", "-", "+", "^"}
 # Tokens after which, inside parentheses, pyoxigraph may read ``<`` as "less than".
 _OPERANDS = {"var", "string", "number", "iri", "pname", "word", "bnode", "langtag"}
 _OPERAND_PUNCT = {")", "]", ">>", ")>>"}
@@ -277,14 +279,16 @@ def _decode_codepoints(text: str) -> str:
 
 
 def _depth(tokens: list[Token]) -> int:
-    depth = deepest = 0
+    """How deeply pyoxigraph's parser will recurse: brackets, plus runs of prefix
+    operators (``!!!…true`` recurses once per ``!`` and 18,000 of them crash it)."""
+    depth = deepest = run = 0
     for token in tokens:
-        if token.kind == "punct":
-            if token.text in _OPENERS:
-                depth += 1
-                deepest = max(deepest, depth)
-            elif token.text in _CLOSERS:
-                depth -= 1
+        run = run + 1 if token.kind == "punct" and token.text in _PREFIX_OPERATORS else 0
+        if token.kind == "punct" and token.text in _OPENERS:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSERS:
+            depth -= 1
+        deepest = max(deepest, depth + run)
     return deepest
 
 

@@ -297,7 +297,9 @@ class QueryService:
             return _error(403, "federated queries (SERVICE) are not run by this endpoint")
         if shape.depth > self.limits.max_nesting:
             return _error(
-                400, f"the query nests brackets deeper than {self.limits.max_nesting} levels"
+                400,
+                f"the query nests deeper than {self.limits.max_nesting} levels"
+                " (brackets and unary operators)",
             )
         with self._lock:
             if self._admitted >= self.capacity:
