@@ -13,13 +13,13 @@ import pytest
 from spacecoop.serve.sparql import BUSY, CANCELLED, Limits, Outcome, QueryService
 
 GRAPH = "http://example.org/g"
-# 300 triples: a three-way cartesian product is 27 million rows, many seconds of work.
+# 300 triples: a four-way cartesian product is 8 billion rows, far beyond any time limit.
 TRIG = (
     f"<{GRAPH}> {{ "
     + " ".join(f"<http://example.org/s{i}> <http://example.org/p> {i} ." for i in range(300))
     + " }"
 ).encode()
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JSON = "application/sparql-results+json"
 
@@ -80,3 +80,15 @@ def test_over_capacity_is_refused_at_once_and_cancellation_frees_it(
     answer = service.run(FAST, JSON)
     assert answer.status == 200, answer.body
     assert b'"300"' in answer.body
+
+
+def test_no_network_wall_is_said_once_on_stderr(
+    service: QueryService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert service.network_wall in ("network namespace", "seccomp filter")
+    service._report_wall(None)
+    service._report_wall(None)
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 1
+    assert "WITHOUT a network wall" in warnings[0]
+    assert service.network_wall is None

@@ -51,10 +51,6 @@ _TOKEN = re.compile(
     )
   | (?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+)
   | (?P<bnode>_:[{_PN_CHARS_U}0-9][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+)
-  | (?P<pname>
-        (?P<prefix>(?:[{_PN_CHARS_BASE}][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+)?+)
-        :(?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?+
-    )
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*+)
   | (?P<number>[0-9]++\.[0-9]*+[eE][+-]?+[0-9]++|\.[0-9]++[eE][+-]?+[0-9]++
         |[0-9]++[eE][+-]?+[0-9]++|[0-9]*+\.[0-9]++|[0-9]++)
@@ -63,12 +59,21 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_PREFIX_RUN = rf"[{_PN_CHARS_BASE}][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+"
+_PNAME = re.compile(
+    rf"(?P<prefix>(?:{_PREFIX_RUN})?+)"
+    rf":(?:(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:{_LOCAL_CHAR})*+(?:\.++(?:{_LOCAL_CHAR})++)?+)?+"
+)
+_NOT_A_PREFIX = re.compile(_PREFIX_RUN)
 _IRI_CONTENT = re.compile(rf"""(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+""")
 _CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U([0-9A-Fa-f]{{8}})")
+_LINE_END = re.compile(r"[\r\n]")
 _EXCLUDED_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 
 _OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
+# Unary operators (and the inverse path ``^``), each one more level of recursion.
+_PREFIX_OPERATORS = {"!", "-", "+", "^"}
 # Tokens after which, inside parentheses, pyoxigraph may read ``<`` as "less than".
 _OPERANDS = {"var", "string", "number", "iri", "pname", "word", "bnode", "langtag"}
 _OPERAND_PUNCT = {")", "]", ">>", ")>>"}
@@ -111,23 +116,44 @@ def tokenize(text: str) -> list[Token]:
     """The tokens of ``text`` (whitespace and comments dropped), or QuerySyntaxError."""
     tokens: list[Token] = []
     stack: list[str] = []
-    # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment up to this
-    # position, so no token of ours may run across it.
+    # Beside each open bracket: whether it holds only RDF terms (a VALUES variable list,
+    # data block or row), where pyoxigraph never reads "less than".
+    terms_only: list[bool] = []
+    # Set by an ambiguous IRI holding "#": pyoxigraph may read a comment from there to
+    # this position (the end of the line), so we may see no token before it either.
     shadow_end = -1
+    # Memos that keep the scan linear: the next ">" at or after a position, and the end
+    # of a run of name characters known not to be followed by ":" (``a.a.a…``).
+    next_close = -1
+    no_prefix_until = -1
     position = 0
     while position < len(text):
-        if text[position] == "<" and (iri_end := _iri_end(text, position)) is not None:
-            if _ambiguous(tokens, stack):
-                shadow_end = _check_ambiguous_iri(text, position, iri_end, shadow_end)
-            tokens.append(Token("iri", text[position:iri_end], position))
-            position = iri_end
-            continue
+        char = text[position]
+        if char == "<":
+            if next_close < position:
+                found = text.find(">", position)
+                next_close = found if found >= 0 else len(text)
+            if (iri_end := _iri_end(text, position, next_close)) is not None:
+                if _ambiguous(tokens, stack, terms_only):
+                    shadow_end = _check_ambiguous_iri(text, position, iri_end, shadow_end)
+                tokens.append(Token("iri", text[position:iri_end], position))
+                position = iri_end
+                continue
+        if position >= no_prefix_until or char == ":":
+            if (name := _PNAME.match(text, position)) is not None:
+                if position < shadow_end:
+                    raise QuerySyntaxError(text, position, _AMBIGUOUS)
+                tokens.append(Token("pname", name.group(), position, name.group("prefix")))
+                position = name.end()
+                continue
+            if (run := _NOT_A_PREFIX.match(text, position)) is not None:
+                no_prefix_until = run.end()
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise QuerySyntaxError(text, position, f"unexpected character {text[position]!r}")
+            raise QuerySyntaxError(text, position, f"unexpected character {char!r}")
         kind = match.lastgroup or ""
         end = match.end()
-        if position < shadow_end < end and kind != "space":
+        if position < shadow_end and kind not in ("space", "comment"):
             raise QuerySyntaxError(text, position, _AMBIGUOUS)
         if kind in ("space", "comment"):
             position = end
@@ -136,11 +162,15 @@ def tokenize(text: str) -> list[Token]:
         if kind == "punct":
             value = _split_closer(value, stack)
             end = position + len(value)
-            if value.startswith("<<") and _iri_end(text, position + 1) is not None:
-                if _ambiguous(tokens, stack):
+            if value.startswith("<<") and _ambiguous(tokens, stack, terms_only):
+                if _iri_end(text, position + 1, next_close) is not None:
                     raise QuerySyntaxError(text, position, _AMBIGUOUS)
+            if value in _OPENERS:
+                terms_only.append(_holds_terms(value, tokens, stack, terms_only))
+            elif value in _CLOSERS and terms_only:
+                terms_only.pop()
             _nest(text, position, value, stack)
-        tokens.append(Token(kind, value, position, match.group("prefix") or ""))
+        tokens.append(Token(kind, value, position))
         position = end
     if stack:
         raise QuerySyntaxError(text, len(text), f"{stack[-1]!r} is never closed")
@@ -148,15 +178,15 @@ def tokenize(text: str) -> list[Token]:
 
 
 _AMBIGUOUS = (
-    "ambiguous '<' (an IRI, or 'less than'?): put spaces around comparison operators, "
-    "and write an IRI holding ' ( ) [ ] # in this place as a prefixed name"
+    "ambiguous '<' after a value inside parentheses: write '< ' (with a space) for"
+    " 'less than', and an IRI holding ' ( ) [ ] or # in this place as a prefixed name"
 )
 
 
-def _iri_end(text: str, start: int) -> int | None:
-    """Where the IRI starting at ``start`` ends, if pyoxigraph would read one there."""
-    close = text.find(">", start + 1)
-    if close < 0:
+def _iri_end(text: str, start: int, close: int) -> int | None:
+    """Where the IRI starting at ``start`` ends, if pyoxigraph would read one there;
+    ``close`` is the position of the next ``>`` (beyond the text if there is none)."""
+    if close >= len(text):
         return None
     content = text[start + 1 : close]
     if _IRI_CONTENT.fullmatch(content) is None:
@@ -166,12 +196,45 @@ def _iri_end(text: str, start: int) -> int | None:
     return close + 1
 
 
-def _ambiguous(tokens: list[Token], stack: list[str]) -> bool:
+def _ambiguous(tokens: list[Token], stack: list[str], terms_only: list[bool]) -> bool:
     """Could ``<`` here be "less than"? Only inside parentheses, right after an operand."""
-    if not stack or stack[-1] not in ("(", "<<(") or not tokens:
+    if not stack or stack[-1] not in ("(", "<<(") or not tokens or terms_only[-1]:
         return False
     last = tokens[-1]
     return last.kind in _OPERANDS or (last.kind == "punct" and last.text in _OPERAND_PUNCT)
+
+
+def _holds_terms(
+    opener: str, tokens: list[Token], stack: list[str], terms_only: list[bool]
+) -> bool:
+    """Does the bracket being opened belong to inline data (``VALUES (?a ?b) { (…) }``)?"""
+    last = tokens[-1] if tokens else None
+    if last is None:
+        return False
+    after_values = last.kind == "word" and last.text.lower() == "values"
+    if opener == "(":
+        in_data_block = bool(stack) and stack[-1] == "{" and terms_only[-1]
+        return after_values or in_data_block
+    if opener == "{" and len(tokens) >= 2:
+        before = tokens[-2]
+        one_variable = last.kind == "var" and before.kind == "word"
+        return (one_variable and before.text.lower() == "values") or (
+            last.text == ")" and _closed_values_list(tokens)
+        )
+    return False
+
+
+def _closed_values_list(tokens: list[Token]) -> bool:
+    """Did the ``)`` just read close ``VALUES ( ?a ?b … )``?"""
+    index = len(tokens) - 2
+    while index >= 0 and tokens[index].kind == "var":
+        index -= 1
+    return (
+        index >= 1
+        and tokens[index].text == "("
+        and tokens[index - 1].kind == "word"
+        and tokens[index - 1].text.lower() == "values"
+    )
 
 
 def _check_ambiguous_iri(text: str, start: int, end: int, shadow_end: int) -> int:
@@ -184,7 +247,7 @@ def _check_ambiguous_iri(text: str, start: int, end: int, shadow_end: int) -> in
     if any(c in content for c in "'()[]"):
         raise QuerySyntaxError(text, start, _AMBIGUOUS)
     if "#" in content:
-        line_end = re.compile(r"[\r\n]|$").search(text, end)
+        line_end = _LINE_END.search(text, end)
         return max(shadow_end, line_end.start() if line_end else len(text))
     return shadow_end
 
@@ -216,14 +279,16 @@ def _decode_codepoints(text: str) -> str:
 
 
 def _depth(tokens: list[Token]) -> int:
-    depth = deepest = 0
+    """How deeply pyoxigraph's parser will recurse: brackets, plus runs of prefix
+    operators (``!!!…true`` recurses once per ``!`` and 18,000 of them crash it)."""
+    depth = deepest = run = 0
     for token in tokens:
-        if token.kind == "punct":
-            if token.text in _OPENERS:
-                depth += 1
-                deepest = max(deepest, depth)
-            elif token.text in _CLOSERS:
-                depth -= 1
+        run = run + 1 if token.kind == "punct" and token.text in _PREFIX_OPERATORS else 0
+        if token.kind == "punct" and token.text in _OPENERS:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSERS:
+            depth -= 1
+        deepest = max(deepest, depth + run)
     return deepest
 
 

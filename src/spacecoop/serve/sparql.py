@@ -2,8 +2,14 @@
 
 Queries run in separate worker processes, each holding its own in-memory copy
 of the dataset. pyoxigraph cannot cancel a running query, so a query that
-overruns its time is stopped by killing its worker, which is then replaced;
-the server itself never blocks on a runaway query.
+overruns its time (or whose client went away) is stopped by killing its worker,
+which is then replaced; the server itself never blocks on a runaway query.
+
+Two walls stand between a query and the network: the text is read token by token
+(``sparql_tokens``) and federated queries are refused before any worker sees them;
+and the workers themselves cannot open network connections (``sandbox``). Each
+worker also has an address-space limit, answers are cut at a byte cap while being
+written, and at most ``capacity`` queries are admitted at a time.
 """
 
 from __future__ import annotations
@@ -196,8 +202,9 @@ class QueryService:
         self._closed = False
         self._all: list[BaseProcess] = []
         # What stops the workers' own network access (sandbox.NAMESPACE or SECCOMP), or
-        # None when nothing could be set up; "" until the first worker has reported.
-        self.network_wall: str | None = ""
+        # None when nothing could be set up, as the latest worker reported it.
+        self.network_wall: str | None = None
+        self._warned_no_wall = False
         starting = [self._start() for _ in range(workers)]
         for process, conn in starting:
             if not self._ready(process, conn):
@@ -235,13 +242,16 @@ class QueryService:
         return False
 
     def _report_wall(self, wall: str | None) -> None:
-        if wall is None and self.network_wall is not None:
+        """Record the worker's wall; without one, serve anyway (the SERVICE filter still
+        holds) but say so on stderr, once."""
+        self.network_wall = wall
+        if wall is None and not self._warned_no_wall:
+            self._warned_no_wall = True
             print(
                 "warning: query workers run WITHOUT a network wall (no network namespace, no"
                 " seccomp on this system); only the SERVICE filter stops outgoing requests",
                 file=sys.stderr,
             )
-        self.network_wall = wall
 
     def _replace(self) -> None:
         """Start a worker in the background; it joins the pool once its dataset is loaded,
@@ -287,7 +297,9 @@ class QueryService:
             return _error(403, "federated queries (SERVICE) are not run by this endpoint")
         if shape.depth > self.limits.max_nesting:
             return _error(
-                400, f"the query nests brackets deeper than {self.limits.max_nesting} levels"
+                400,
+                f"the query nests deeper than {self.limits.max_nesting} levels"
+                " (brackets and unary operators)",
             )
         with self._lock:
             if self._admitted >= self.capacity:
