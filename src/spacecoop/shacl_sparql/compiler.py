@@ -25,10 +25,12 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import RDF, SH, XSD
+from ..store import to_rdflib
 from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
 from .expressions import VALUE_TESTS, Expressions, ShaclPath
 from .sparql_constraints import (
@@ -194,15 +196,14 @@ class _ShapeCompiler:
         """The ``sh:targetNode`` values, as one branch, whether the data mentions them or not."""
         nodes = sorted(self.shapes.objects(self.shape, SH.targetNode), key=str)
         for node in nodes:
-            # Oxigraph writes other literals in canonical form ("01"^^xsd:integer as 1), so
-            # the focus node reported would not be the one the shape names.
             if not isinstance(node, URIRef) and not (
-                isinstance(node, Literal) and node.datatype in (None, XSD.string)
+                isinstance(node, Literal) and _kept_by_oxigraph(node)
             ):
                 raise UnsupportedShapeError(
                     describe(self.shape),
                     f"sh:targetNode {node.n3()}",
-                    "(a blank node or a typed literal) is not supported",
+                    "(a blank node, or a literal not in Oxigraph's canonical form) "
+                    "is not supported",
                 )
         if nodes:
             yield f"{{ VALUES ?this {{ {' '.join(sparql_term(n) for n in nodes)} }} }}"
@@ -367,6 +368,24 @@ def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:
     return (
         f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} FILTER({test}) }} }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {minimum})"
+    )
+
+
+def _kept_by_oxigraph(literal: Literal) -> bool:
+    """Whether Oxigraph gives ``literal`` back as written.
+
+    It writes numbers, dates and booleans in canonical form (``"01"^^xsd:integer`` as
+    ``1``), so for another form the focus node reported would not be the one the
+    shape names; strings and literals of datatypes it does not know are kept as written.
+    """
+    query = f"SELECT ?node WHERE {{ VALUES ?node {{ {sparql_term(literal)} }} }}"
+    (solution,) = ox.Store().query(query)
+    back = to_rdflib(solution["node"])
+    return (
+        isinstance(back, Literal)
+        and str(back) == str(literal)
+        and back.datatype == literal.datatype
+        and back.language == literal.language
     )
 
 

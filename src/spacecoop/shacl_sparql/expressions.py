@@ -32,9 +32,32 @@ from .vocabulary import BOOKKEEPING, COMPONENT_OF, UnsupportedShapeError, descri
 
 __all__ = ["VALUE_TESTS", "Expressions", "ShaclPath"]
 
+_RANGES = {
+    SH.minInclusive: ">=",
+    SH.minExclusive: ">",
+    SH.maxInclusive: "<=",
+    SH.maxExclusive: "<",
+}
+"""The value range parameters, each with the SPARQL comparison a value node must pass."""
+
+_LENGTHS = {SH.minLength: ">=", SH.maxLength: "<="}
+
+_NODE_KINDS = {
+    SH.IRI: "isIRI({})",
+    SH.BlankNode: "isBlank({})",
+    SH.Literal: "isLiteral({})",
+    SH.BlankNodeOrIRI: "!isLiteral({})",
+    SH.BlankNodeOrLiteral: "!isIRI({})",
+    SH.IRIOrLiteral: "!isBlank({})",
+}
+
 VALUE_TESTS = frozenset(
-    SH[name]
-    for name in ("class", "datatype", "pattern", "languageIn", "in", "minInclusive", "or", "xone")
+    (
+        *(SH[name] for name in ("class", "datatype", "pattern", "languageIn", "in", "or", "xone")),
+        SH.nodeKind,
+        *_RANGES,
+        *_LENGTHS,
+    )
 )
 """Parameters whose constraint holds or fails for each value node on its own."""
 
@@ -140,8 +163,26 @@ class Expressions:
         if parameter == SH["in"]:
             members = [f"sameTerm({var}, {sparql_term(m)})" for m in self._list(argument)]
             return f"({' || '.join(members) or 'false'})"
-        if parameter == SH.minInclusive:
-            return f"COALESCE({var} >= {sparql_term(argument)}, false)"
+        if parameter in _RANGES:
+            if not isinstance(argument, Literal):
+                raise UnsupportedShapeError(
+                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
+                )
+            # An error (a value of another kind than the bound) fails, as in pySHACL.
+            return f"COALESCE({var} {_RANGES[parameter]} {sparql_term(argument)}, false)"
+        if parameter in _LENGTHS:
+            length = argument.value if isinstance(argument, Literal) else None
+            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+                raise UnsupportedShapeError(
+                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
+                )
+            if parameter == SH.minLength and length == 0:
+                return "true"  # pySHACL passes even a blank node
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {_LENGTHS[parameter]} {length})"
+        if parameter == SH.nodeKind:
+            if argument not in _NODE_KINDS:
+                raise UnsupportedShapeError(describe(shape, owner), f"sh:nodeKind {argument.n3()}")
+            return f"({_NODE_KINDS[argument].format(var)})"
         if parameter == SH["or"]:
             members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
             return f"({' || '.join(members) or 'false'})"
