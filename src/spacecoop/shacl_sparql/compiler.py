@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..namespaces import RDF, SH, XSD
+from ..namespaces import RDF, SH
 from ..store import to_rdflib
 from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
 from .expressions import VALUE_TESTS, Expressions, ShaclPath

@@ -53,7 +53,8 @@ _NODE_KINDS = {
 
 VALUE_TESTS = frozenset(
     (
-        *(SH[name] for name in ("class", "datatype", "pattern", "languageIn", "in", "or", "xone")),
+        *(SH[name] for name in ("class", "datatype", "pattern", "languageIn", "in")),
+        *(SH[name] for name in ("not", "and", "or", "xone")),
         SH.nodeKind,
         *_RANGES,
         *_LENGTHS,
@@ -118,6 +119,8 @@ class Expressions:
         self.subclasses = subclasses
         self._custom = custom_parameters(shapes)
         self._variables = 0
+        self._within: list[Node] = []
+        """The nested shapes being written, innermost last (a shape that uses itself raises)."""
 
     def parameters(self, shape: Node, owner: Node | None) -> Iterator[URIRef]:
         """The constraint parameters used on ``shape``; SHACL predicates the engine does
@@ -183,6 +186,11 @@ class Expressions:
             if argument not in _NODE_KINDS:
                 raise UnsupportedShapeError(describe(shape, owner), f"sh:nodeKind {argument.n3()}")
             return f"({_NODE_KINDS[argument].format(var)})"
+        if parameter == SH["not"]:
+            return f"!{self.conforms(argument, var, owner or shape)}"
+        if parameter == SH["and"]:
+            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
+            return f"({' && '.join(members) or 'true'})"
         if parameter == SH["or"]:
             members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
             return f"({' || '.join(members) or 'false'})"
@@ -204,13 +212,27 @@ class Expressions:
         constraint or a qualified value shape), never an error."""
         if self.shapes.value(shape, SH.deactivated) == Literal(True):
             return "true"
+        if shape in self._within:
+            # SHACL leaves the meaning of a shape that uses itself undefined.
+            raise UnsupportedShapeError(describe(shape, owner), "a shape that uses itself")
         path = ShaclPath.of(self.shapes, shape, owner)
-        tests = []
-        for parameter in self.parameters(shape, owner):
-            for argument in self.shapes.objects(shape, parameter):
-                tests.append(self._member_test(shape, owner, path, parameter, argument, var))
-        if (shape, SH.property, None) in self.shapes:
-            raise UnsupportedShapeError(describe(shape, owner), "sh:property in a nested shape")
+        self._within.append(shape)
+        try:
+            tests = [
+                self._member_test(shape, owner, path, parameter, argument, var)
+                for parameter in self.parameters(shape, owner)
+                for argument in self.shapes.objects(shape, parameter)
+            ]
+            # The node conforms to each of the shape's property shapes, as their focus node.
+            properties = sorted(self.shapes.objects(shape, SH.property), key=str)
+            if properties and path is not None:
+                raise UnsupportedShapeError(describe(shape, owner), "nested sh:property")
+            for prop in properties:
+                if (prop, SH.path, None) not in self.shapes:
+                    raise UnsupportedShapeError(describe(prop, owner), "sh:property without a path")
+            tests += [self.conforms(p, var, owner) for p in properties]
+        finally:
+            self._within.pop()
         return f"COALESCE({' && '.join(tests) or 'true'}, false)"
 
     def _member_test(
