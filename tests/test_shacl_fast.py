@@ -215,6 +215,11 @@ UNSUPPORTED = {
         '    sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this a ?c } }" ] .',
         "https://example.org/S (sh:sparql a blank-node shape inside https://example.org/S): MINUS",
     ),
+    "a shape that uses itself": (
+        'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "m" ;\n'
+        '    sh:or ( ex:S [ sh:pattern "x" ] ) .',
+        "https://example.org/S: a shape that uses itself",
+    ),
     "a rule without a message": (
         'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:pattern "x" .',
         "https://example.org/S: sh:PatternConstraintComponent without a sh:message",
