@@ -192,6 +192,10 @@ COMPILED = {
     "path": "ex:P a sh:PropertyShape ; sh:targetNode ex:a ; sh:path ex:name ; sh:maxCount 1 ;"
     ' sh:message "m" .',
     "inversePath": _on_property("sh:maxCount 0", "[ sh:inversePath ex:knows ]"),
+    "oneOrMorePath": _on_property("sh:minCount 1", "[ sh:oneOrMorePath ex:knows ]"),
+    "alternativePath": _on_property(
+        "sh:minCount 1", "[ sh:alternativePath ( ex:friend ex:nickname ) ]"
+    ),
     "message": _on_property("sh:maxCount 1"),
     "severity": _on_property("sh:maxCount 1 ; sh:severity sh:Warning"),
     "deactivated": _on_property("sh:maxCount 1 ; sh:deactivated true"),
@@ -272,13 +276,9 @@ REFUSED: dict[str, tuple[str, str]] = {
     "closed": (_on_node("sh:closed true"), "Closed"),
     "ignoredProperties": (_on_node("sh:closed true ; sh:ignoredProperties ( rdf:type )"), "Closed"),
     **{
-        path: (_on_property("sh:minCount 1", f"[ sh:{path} ex:knows ]"), "sh:path other than")
-        for path in ("zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath")
+        path: (_on_property("sh:minCount 1", f"[ sh:{path} ex:knows ]"), "of length zero")
+        for path in ("zeroOrMorePath", "zeroOrOnePath")
     },
-    "alternativePath": (
-        _on_property("sh:minCount 1", "[ sh:alternativePath ( ex:knows ex:name ) ]"),
-        "sh:path other than",
-    ),
     "ask": (
         _on_node('sh:sparql [ sh:message "m" ; sh:ask "ASK { $this ?p ?o }" ]'),
         "SHACL term http://www.w3.org/ns/shacl#ask",

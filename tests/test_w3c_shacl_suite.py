@@ -40,6 +40,7 @@ from w3c_shacl_suite import (
     SuiteUnavailable,
     focus_text,
     load_tests,
+    path_text,
     report_of,
     suite_folder,
 )
@@ -132,7 +133,7 @@ def _fast_report(test: SuiteTest) -> SuiteReport | Refusal:
     if compiled.refused:
         return min(compiled.refused, key=_reason)
     found = frozenset(
-        (_focus(result.focus_node), result.path, str(check.component))
+        (_focus(result.focus_node), _path(test.shapes, result.path), str(check.component))
         for check in compiled.checks  # one by one, to know each result's component
         for result in run_checks(quads, [check], workers=1)
     )
@@ -149,6 +150,14 @@ def _store_of(test: SuiteTest) -> ox.Store:
 def _focus(text: str | None) -> str:
     """A report Result's focus node as :func:`w3c_shacl_suite.focus_text` writes it."""
     return BLANK if text is None or text.startswith("_:") else text
+
+
+def _path(shapes: Graph, text: str | None) -> str | None:
+    """A report Result's path as :func:`w3c_shacl_suite.path_text` writes it: Results name
+    a complex path by its blank node in the shapes graph."""
+    if text is not None and text.startswith("_:"):
+        return path_text(shapes, BNode(text.removeprefix("_:")))
+    return text
 
 
 def _reason(refusal: Refusal) -> str:
