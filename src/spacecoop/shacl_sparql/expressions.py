@@ -124,6 +124,7 @@ def _plain_list(shapes: Graph, head: Node) -> bool:
 
 _PATH_KINDS = {SH.inversePath: "^{}", SH.oneOrMorePath: "{}+"}
 _ZERO_LENGTH = (SH.zeroOrMorePath, SH.zeroOrOnePath)
+_ILL_FORMED = "an ill-formed sh:path (a blank node that is not exactly one kind of path)"
 _MAX_PATH_DEPTH = 32
 """Deeper nesting is taken for a cycle in the path's blank nodes."""
 
@@ -133,15 +134,15 @@ def _sparql_path(shapes: Graph, path: Node, where: str, depth: int) -> str:
     if isinstance(path, URIRef):
         return f"<{path}>"
     if depth > _MAX_PATH_DEPTH or not isinstance(path, BNode):
-        raise UnsupportedShapeError(where, f"an ill-formed sh:path {path.n3()}")
+        raise UnsupportedShapeError(where, "an ill-formed sh:path (too deep, or a literal)")
     if (path, RDF.first, None) in shapes:  # a sequence
         if not _plain_list(shapes, path):
-            raise UnsupportedShapeError(where, f"an ill-formed sh:path {path.n3()}")
+            raise UnsupportedShapeError(where, _ILL_FORMED)
         steps = [_sparql_path(shapes, p, where, depth + 1) for p in RdfList(shapes, path)]
         return f"({' / '.join(steps)})"
     (kind, inner), *others = list(shapes.predicate_objects(path)) or [(None, None)]
     if others or kind is None:
-        raise UnsupportedShapeError(where, f"an ill-formed sh:path {path.n3()}")
+        raise UnsupportedShapeError(where, _ILL_FORMED)
     if kind in _ZERO_LENGTH:
         raise UnsupportedShapeError(where, f"a sh:path that can be of length zero ({kind})")
     if kind == SH.alternativePath:
