@@ -213,6 +213,8 @@ COMPILED = {
     "maxInclusive": _on_property("sh:maxInclusive 0", "ex:age"),
     "minLength": _on_property("sh:minLength 4"),
     "maxLength": _on_property("sh:maxLength 3"),
+    "equals": _on_property("sh:equals ex:friend", "ex:knows"),
+    "disjoint": _on_property("sh:disjoint ex:name"),
     "not": _on_property("sh:not [ sh:datatype xsd:string ]"),
     "and": _on_property('sh:and ( [ sh:datatype rdf:langString ] [ sh:pattern "^t" ] )'),
     "hasValue": _on_property("sh:hasValue ex:good", "ex:kind"),
@@ -247,8 +249,6 @@ INERT = {
 """Non-validating properties (SHACL §2.3.2): their meaning is that results do not change."""
 
 COMPONENTS = {
-    "equals": "sh:equals ex:nickname",
-    "disjoint": "sh:disjoint ex:name",
     "lessThan": "sh:lessThan ex:age",
     "lessThanOrEquals": "sh:lessThanOrEquals ex:age",
     # pySHACL reports the results inside a sh:node as sh:detail, which spacecoop.shacl reads

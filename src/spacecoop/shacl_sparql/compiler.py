@@ -273,6 +273,8 @@ class _ShapeCompiler:
                 test = self.expressions.value_test(shape, parameter, argument, "?this")
                 body = f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER(!COALESCE({test}, false)) }}"
                 return body, ValueColumn.FOCUS
+            if parameter in (SH.equals, SH.disjoint):
+                return _node_pair(focus, parameter, _iri(shape, parameter, argument))
             raise UnsupportedShapeError(
                 where, COMPONENT_OF[parameter], "on a node shape is not supported"
             )
@@ -308,6 +310,16 @@ class _ShapeCompiler:
         if parameter == SH.qualifiedValueShape:
             body = self._qualified(shape, focus, values, argument)
             return None if body is None else (body, ValueColumn.NONE)
+        if parameter in (SH.equals, SH.disjoint):
+            other = f"?this {sparql_term(_iri(shape, parameter, argument))} ?value"
+            if parameter == SH.equals:  # a value on one side only
+                failing = (
+                    f"SELECT ?this ?value WHERE {{ {{ {values} FILTER NOT EXISTS {{ {other} }} }}"
+                    f" UNION {{ {other} FILTER NOT EXISTS {{ {values} }} }} }}"
+                )
+            else:  # a value on both sides
+                failing = f"SELECT ?this ?value WHERE {{ {values} . {other} }}"
+            return _of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE
         raise UnsupportedShapeError(where, COMPONENT_OF[parameter])
 
     def _qualified(self, shape: Node, focus: str, values: str, value_shape: Node) -> str | None:
@@ -356,6 +368,26 @@ def _of_focus_nodes(failing: str, focus: str, projection: str) -> str:
     then its values, since the focus set is the expensive part and failures are few.
     """
     return f"SELECT DISTINCT {projection} WHERE {{ {{ {failing} }} FILTER EXISTS {focus} }}"
+
+
+def _node_pair(focus: str, parameter: URIRef, predicate: URIRef) -> tuple[str, ValueColumn]:
+    """``sh:equals`` / ``sh:disjoint`` on a node shape, whose only value node is the focus
+    node: each value that breaks it (the focus node, or another value of ``predicate``)."""
+    p = sparql_term(predicate)
+    if parameter == SH.disjoint:
+        return f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?this }}", ValueColumn.FOCUS
+    # Two sub-queries, each binding ?this itself: the focus node without itself as a value,
+    # and the values other than the focus node.
+    missing = (
+        f"SELECT ?this ?value WHERE {{ {focus} "
+        f"FILTER NOT EXISTS {{ ?this {p} ?this }} BIND(?this AS ?value) }}"
+    )
+    others = (
+        f"SELECT ?this ?value WHERE {{ {focus} "
+        f"?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
+    )
+    body = f"SELECT DISTINCT ?this ?value WHERE {{ {{ {missing} }} UNION {{ {others} }} }}"
+    return body, ValueColumn.VALUE
 
 
 def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:
