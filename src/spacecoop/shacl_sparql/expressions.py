@@ -2,9 +2,11 @@
 
 A value test (``sh:class``, ``sh:datatype``, ``sh:pattern``, ``sh:or`` …) says
 whether one node conforms. :class:`Expressions` writes it as an expression over
-a SPARQL variable, and writes whole nested shapes (the members of ``sh:or`` /
-``sh:xone``, a ``sh:qualifiedValueShape``) the same way, so that a violation
-query is one ``FILTER(!…)`` over the value nodes instead of one query per node.
+a SPARQL variable, and writes whole nested shapes (the members of ``sh:not``,
+``sh:and``, ``sh:or`` and ``sh:xone``, a ``sh:qualifiedValueShape``, with their
+property shapes) the same way, so that a violation query is one ``FILTER(!…)``
+over the value nodes instead of one query per node. :class:`ShaclPath` writes a
+SHACL path as a SPARQL property path.
 
 Where pySHACL (on rdflib) and SPARQL (on Oxigraph) could disagree, the expression
 follows pySHACL: language tags match by whole tag or first subtag, ``sh:in`` and
