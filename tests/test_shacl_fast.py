@@ -198,22 +198,27 @@ def test_extra_shacl_gives_the_same_results_in_both_engines() -> None:
 UNSUPPORTED = {
     "a core component": (
         "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:P .\n"
-        'ex:P sh:path ex:name ; sh:minLength 3 ; sh:message "Long names." .',
-        "https://example.org/P: sh:MinLengthConstraintComponent",
+        'ex:P sh:path ex:name ; sh:lessThan ex:label ; sh:message "Names first." .',
+        "https://example.org/P: sh:LessThanConstraintComponent",
     ),
     "a component inside sh:or": (
         'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "m" ;\n'
-        '    sh:or ( [ sh:nodeKind sh:IRI ] [ sh:pattern "x" ] ) .',
-        "a blank-node shape inside https://example.org/S: sh:NodeKindConstraintComponent",
+        '    sh:or ( [ sh:equals ex:name ] [ sh:pattern "x" ] ) .',
+        "a blank-node shape inside https://example.org/S: sh:EqualsConstraintComponent",
     ),
-    "a typed literal as target node": (
-        'ex:S a sh:NodeShape ; sh:targetNode "01"^^xsd:integer ; sh:message "m" ; sh:in ( 1 ) .',
-        'https://example.org/S: sh:targetNode "1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    "a target node that Oxigraph would write in another form": (
+        'ex:S a sh:NodeShape ; sh:targetNode "3.90"^^xsd:decimal ; sh:message "m" ; sh:in ( 1 ) .',
+        'https://example.org/S: sh:targetNode "3.90"^^<http://www.w3.org/2001/XMLSchema#decimal>',
     ),
     "a SPARQL constraint with MINUS": (
         'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:message "m" ;\n'
         '    sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this a ?c } }" ] .',
         "https://example.org/S (sh:sparql a blank-node shape inside https://example.org/S): MINUS",
+    ),
+    "a shape that uses itself": (
+        'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:message "m" ;\n'
+        '    sh:or ( ex:S [ sh:pattern "x" ] ) .',
+        "https://example.org/S: a shape that uses itself",
     ),
     "a rule without a message": (
         'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:pattern "x" .',

@@ -192,6 +192,10 @@ COMPILED = {
     "path": "ex:P a sh:PropertyShape ; sh:targetNode ex:a ; sh:path ex:name ; sh:maxCount 1 ;"
     ' sh:message "m" .',
     "inversePath": _on_property("sh:maxCount 0", "[ sh:inversePath ex:knows ]"),
+    "oneOrMorePath": _on_property("sh:minCount 1", "[ sh:oneOrMorePath ex:knows ]"),
+    "alternativePath": _on_property(
+        "sh:minCount 1", "[ sh:alternativePath ( ex:friend ex:nickname ) ]"
+    ),
     "message": _on_property("sh:maxCount 1"),
     "severity": _on_property("sh:maxCount 1 ; sh:severity sh:Warning"),
     "deactivated": _on_property("sh:maxCount 1 ; sh:deactivated true"),
@@ -203,6 +207,16 @@ COMPILED = {
     "pattern": _on_property('sh:pattern "^t"'),
     "languageIn": _on_property('sh:languageIn ( "fr" )'),
     "uniqueLang": _on_property("sh:uniqueLang true"),
+    "nodeKind": _on_property("sh:nodeKind sh:IRI"),
+    "minExclusive": _on_property("sh:minExclusive 1", "ex:age"),
+    "maxExclusive": _on_property("sh:maxExclusive 1", "ex:age"),
+    "maxInclusive": _on_property("sh:maxInclusive 0", "ex:age"),
+    "minLength": _on_property("sh:minLength 4"),
+    "maxLength": _on_property("sh:maxLength 3"),
+    "equals": _on_property("sh:equals ex:friend", "ex:knows"),
+    "disjoint": _on_property("sh:disjoint ex:name"),
+    "not": _on_property("sh:not [ sh:datatype xsd:string ]"),
+    "and": _on_property('sh:and ( [ sh:datatype rdf:langString ] [ sh:pattern "^t" ] )'),
     "hasValue": _on_property("sh:hasValue ex:good", "ex:kind"),
     "in": _on_property("sh:in ( ex:good )", "ex:kind"),
     "or": _on_property("sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:integer ] )", "ex:age"),
@@ -235,18 +249,10 @@ INERT = {
 """Non-validating properties (SHACL §2.3.2): their meaning is that results do not change."""
 
 COMPONENTS = {
-    "nodeKind": "sh:nodeKind sh:IRI",
-    "minExclusive": "sh:minExclusive 3",
-    "maxExclusive": "sh:maxExclusive 0",
-    "maxInclusive": "sh:maxInclusive 0",
-    "minLength": "sh:minLength 4",
-    "maxLength": "sh:maxLength 3",
-    "equals": "sh:equals ex:nickname",
-    "disjoint": "sh:disjoint ex:name",
     "lessThan": "sh:lessThan ex:age",
     "lessThanOrEquals": "sh:lessThanOrEquals ex:age",
-    "not": "sh:not [ sh:datatype xsd:string ]",
-    "and": "sh:and ( [ sh:datatype xsd:string ] [ sh:minCount 2 ] )",
+    # pySHACL reports the results inside a sh:node as sh:detail, which spacecoop.shacl reads
+    # as results of their own: the fast engine would have to report them too.
     "node": "sh:node [ sh:datatype xsd:integer ]",
     "qualifiedMaxCount": "sh:qualifiedValueShape [ sh:datatype xsd:string ] ; "
     "sh:qualifiedMaxCount 0",
@@ -270,13 +276,9 @@ REFUSED: dict[str, tuple[str, str]] = {
     "closed": (_on_node("sh:closed true"), "Closed"),
     "ignoredProperties": (_on_node("sh:closed true ; sh:ignoredProperties ( rdf:type )"), "Closed"),
     **{
-        path: (_on_property("sh:minCount 1", f"[ sh:{path} ex:knows ]"), "sh:path other than")
-        for path in ("zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath")
+        path: (_on_property("sh:minCount 1", f"[ sh:{path} ex:knows ]"), "of length zero")
+        for path in ("zeroOrMorePath", "zeroOrOnePath")
     },
-    "alternativePath": (
-        _on_property("sh:minCount 1", "[ sh:alternativePath ( ex:knows ex:name ) ]"),
-        "sh:path other than",
-    ),
     "ask": (
         _on_node('sh:sparql [ sh:message "m" ; sh:ask "ASK { $this ?p ?o }" ]'),
         "SHACL term http://www.w3.org/ns/shacl#ask",
@@ -463,7 +465,8 @@ scx:FoundationLabelIsLong a sh:NodeShape ;
     sh:property scx:LongLabel .
 
 scx:LongLabel sh:path rdfs:label ;
-    sh:minLength 400 ;
+    sh:pattern "^.{400}" ;
+    sh:flags "s" ;
     sh:message "A label runs to 400 characters." .
 """
 REFUSED_SHAPE = "https://example.org/extra-shapes#FoundationLabelIsLong"
@@ -512,9 +515,7 @@ def test_validate_checks_a_refused_shape_with_pyshacl_and_says_so(
     [note] = report.notes
     assert note.about == REFUSED_SHAPE
     assert "pySHACL" in note.message
-    assert "https://example.org/extra-shapes#LongLabel: sh:MinLengthConstraintComponent" in (
-        note.message
-    )
+    assert "https://example.org/extra-shapes#LongLabel: sh:flags on a sh:pattern" in note.message
 
 
 def test_every_report_format_carries_the_note(
@@ -522,7 +523,7 @@ def test_every_report_format_carries_the_note(
 ) -> None:
     monkeypatch.delenv(validation.ENGINE_ENV_VAR, raising=False)
     report = validation.validate(root=extra_repository, engine="fast")
-    reason = "MinLengthConstraintComponent"
+    reason = "sh:flags on a sh:pattern"
     outputs = {format: render(report, format) for format in ("text", "json", "junit", "github")}
     note_lines = [line for line in outputs["text"].splitlines() if line.startswith("note: ")]
     assert len(note_lines) == 1 and "pySHACL" in note_lines[0] and reason in note_lines[0]

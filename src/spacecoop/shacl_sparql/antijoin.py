@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["not_exists_as_minus"]
+__all__ = ["after_string", "not_exists_as_minus"]
 
 _NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{", re.IGNORECASE)
 _FILTER = re.compile(r"FILTER\s*(\w*)\s*\(", re.IGNORECASE)
@@ -37,7 +37,7 @@ def not_exists_as_minus(text: str, group_open: int) -> str:
     while i < len(text):
         char = text[i]
         if char in "\"'":
-            i = _after_string(text, i)
+            i = after_string(text, i)
             continue
         if char == "{":
             depth += 1
@@ -95,7 +95,7 @@ def _closing(text: str, opening: int, open_char: str, close_char: str) -> int:
     while i < len(text):
         char = text[i]
         if char in "\"'":
-            i = _after_string(text, i)
+            i = after_string(text, i)
             continue
         if char == open_char:
             depth += 1
@@ -107,7 +107,7 @@ def _closing(text: str, opening: int, open_char: str, close_char: str) -> int:
     raise ValueError(f"unbalanced {open_char!r} in SPARQL text: {text[opening : opening + 60]!r}")
 
 
-def _after_string(text: str, start: int) -> int:
+def after_string(text: str, start: int) -> int:
     """The index just past the string literal that starts at ``start``."""
     quote = text[start]
     long_quote = text.startswith(quote * 3, start)

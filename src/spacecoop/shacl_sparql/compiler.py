@@ -25,10 +25,12 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..namespaces import RDF, SH, XSD
+from ..namespaces import RDF, SH
+from ..store import to_rdflib
 from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
 from .expressions import VALUE_TESTS, Expressions, ShaclPath
 from .sparql_constraints import (
@@ -194,15 +196,14 @@ class _ShapeCompiler:
         """The ``sh:targetNode`` values, as one branch, whether the data mentions them or not."""
         nodes = sorted(self.shapes.objects(self.shape, SH.targetNode), key=str)
         for node in nodes:
-            # Oxigraph writes other literals in canonical form ("01"^^xsd:integer as 1), so
-            # the focus node reported would not be the one the shape names.
             if not isinstance(node, URIRef) and not (
-                isinstance(node, Literal) and node.datatype in (None, XSD.string)
+                isinstance(node, Literal) and _kept_by_oxigraph(node)
             ):
                 raise UnsupportedShapeError(
                     describe(self.shape),
                     f"sh:targetNode {node.n3()}",
-                    "(a blank node or a typed literal) is not supported",
+                    "(a blank node, or a literal not in Oxigraph's canonical form) "
+                    "is not supported",
                 )
         if nodes:
             yield f"{{ VALUES ?this {{ {' '.join(sparql_term(n) for n in nodes)} }} }}"
@@ -272,6 +273,8 @@ class _ShapeCompiler:
                 test = self.expressions.value_test(shape, parameter, argument, "?this")
                 body = f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER(!COALESCE({test}, false)) }}"
                 return body, ValueColumn.FOCUS
+            if parameter in (SH.equals, SH.disjoint):
+                return _node_pair(focus, parameter, _iri(shape, parameter, argument))
             raise UnsupportedShapeError(
                 where, COMPONENT_OF[parameter], "on a node shape is not supported"
             )
@@ -307,6 +310,16 @@ class _ShapeCompiler:
         if parameter == SH.qualifiedValueShape:
             body = self._qualified(shape, focus, values, argument)
             return None if body is None else (body, ValueColumn.NONE)
+        if parameter in (SH.equals, SH.disjoint):
+            other = f"?this {sparql_term(_iri(shape, parameter, argument))} ?value"
+            if parameter == SH.equals:  # a value on one side only
+                failing = (
+                    f"SELECT ?this ?value WHERE {{ {{ {values} FILTER NOT EXISTS {{ {other} }} }}"
+                    f" UNION {{ {other} FILTER NOT EXISTS {{ {values} }} }} }}"
+                )
+            else:  # a value on both sides
+                failing = f"SELECT ?this ?value WHERE {{ {values} . {other} }}"
+            return _of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE
         raise UnsupportedShapeError(where, COMPONENT_OF[parameter])
 
     def _qualified(self, shape: Node, focus: str, values: str, value_shape: Node) -> str | None:
@@ -357,6 +370,26 @@ def _of_focus_nodes(failing: str, focus: str, projection: str) -> str:
     return f"SELECT DISTINCT {projection} WHERE {{ {{ {failing} }} FILTER EXISTS {focus} }}"
 
 
+def _node_pair(focus: str, parameter: URIRef, predicate: URIRef) -> tuple[str, ValueColumn]:
+    """``sh:equals`` / ``sh:disjoint`` on a node shape, whose only value node is the focus
+    node: each value that breaks it (the focus node, or another value of ``predicate``)."""
+    p = sparql_term(predicate)
+    if parameter == SH.disjoint:
+        return f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?this }}", ValueColumn.FOCUS
+    # Two sub-queries, each binding ?this itself: the focus node without itself as a value,
+    # and the values other than the focus node.
+    missing = (
+        f"SELECT ?this ?value WHERE {{ {focus} "
+        f"FILTER NOT EXISTS {{ ?this {p} ?this }} BIND(?this AS ?value) }}"
+    )
+    others = (
+        f"SELECT ?this ?value WHERE {{ {focus} "
+        f"?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
+    )
+    body = f"SELECT DISTINCT ?this ?value WHERE {{ {{ {missing} }} UNION {{ {others} }} }}"
+    return body, ValueColumn.VALUE
+
+
 def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:
     """Focus nodes with fewer than ``minimum`` distinct values that pass ``test``."""
     if minimum <= 0:
@@ -367,6 +400,24 @@ def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:
     return (
         f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} FILTER({test}) }} }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {minimum})"
+    )
+
+
+def _kept_by_oxigraph(literal: Literal) -> bool:
+    """Whether Oxigraph gives ``literal`` back as written.
+
+    It writes numbers, dates and booleans in canonical form (``"01"^^xsd:integer`` as
+    ``1``), so for another form the focus node reported would not be the one the
+    shape names; strings and literals of datatypes it does not know are kept as written.
+    """
+    query = f"SELECT ?node WHERE {{ VALUES ?node {{ {sparql_term(literal)} }} }}"
+    (solution,) = ox.Store().query(query)
+    back = to_rdflib(solution["node"])
+    return (
+        isinstance(back, Literal)
+        and str(back) == str(literal)
+        and back.datatype == literal.datatype
+        and back.language == literal.language
     )
 
 

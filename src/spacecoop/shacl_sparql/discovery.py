@@ -12,7 +12,8 @@ functions can be called from any SPARQL text. A shapes graph with either is
 refused as a whole. A constraint component declared in the shapes graph
 (``sh:ConstraintComponent``) is activated by predicates outside the SHACL
 namespace, which the compiler would otherwise take for annotations: its
-parameters are listed so that a shape using one is refused.
+parameters are listed so that a shape using one is refused (also when the
+component's type is a subclass of ``sh:ConstraintComponent``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .vocabulary import TARGETS, UnsupportedShapeError, describe
 
 __all__ = [
     "class_kinds",
+    "constraint_components",
     "custom_parameters",
     "has_implicit_class_target",
     "refusal_of_the_whole_graph",
@@ -90,10 +92,17 @@ def refusal_of_the_whole_graph(shapes: Graph) -> UnsupportedShapeError | None:
     return None
 
 
+def constraint_components(shapes: Graph) -> set[Node]:
+    """The constraint components declared in ``shapes``: instances of
+    ``sh:ConstraintComponent`` or of a subclass of it (one step, as pySHACL looks)."""
+    kinds = {SH.ConstraintComponent, *shapes.subjects(RDFS.subClassOf, SH.ConstraintComponent)}
+    return {component for kind in kinds for component in shapes.subjects(RDF.type, kind)}
+
+
 def custom_parameters(shapes: Graph) -> dict[URIRef, Node]:
     """Each parameter of a constraint component declared in ``shapes`` -> the component."""
     found: dict[URIRef, Node] = {}
-    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
+    for component in sorted(constraint_components(shapes), key=str):
         for parameter in shapes.objects(component, SH.parameter):
             for path in shapes.objects(parameter, SH.path):
                 if isinstance(path, URIRef):

@@ -2,9 +2,11 @@
 
 A value test (``sh:class``, ``sh:datatype``, ``sh:pattern``, ``sh:or`` …) says
 whether one node conforms. :class:`Expressions` writes it as an expression over
-a SPARQL variable, and writes whole nested shapes (the members of ``sh:or`` /
-``sh:xone``, a ``sh:qualifiedValueShape``) the same way, so that a violation
-query is one ``FILTER(!…)`` over the value nodes instead of one query per node.
+a SPARQL variable, and writes whole nested shapes (the members of ``sh:not``,
+``sh:and``, ``sh:or`` and ``sh:xone``, a ``sh:qualifiedValueShape``, with their
+property shapes) the same way, so that a violation query is one ``FILTER(!…)``
+over the value nodes instead of one query per node. :class:`ShaclPath` writes a
+SHACL path as a SPARQL property path.
 
 Where pySHACL (on rdflib) and SPARQL (on Oxigraph) could disagree, the expression
 follows pySHACL: language tags match by whole tag or first subtag, ``sh:in`` and
@@ -21,8 +23,9 @@ the canonical literal (``"1.5"^^xsd:decimal`` for ``"1.50"``).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
@@ -32,9 +35,33 @@ from .vocabulary import BOOKKEEPING, COMPONENT_OF, UnsupportedShapeError, descri
 
 __all__ = ["VALUE_TESTS", "Expressions", "ShaclPath"]
 
+_RANGES = {
+    SH.minInclusive: ">=",
+    SH.minExclusive: ">",
+    SH.maxInclusive: "<=",
+    SH.maxExclusive: "<",
+}
+"""The value range parameters, each with the SPARQL comparison a value node must pass."""
+
+_LENGTHS = {SH.minLength: ">=", SH.maxLength: "<="}
+
+_NODE_KINDS = {
+    SH.IRI: "isIRI({})",
+    SH.BlankNode: "isBlank({})",
+    SH.Literal: "isLiteral({})",
+    SH.BlankNodeOrIRI: "!isLiteral({})",
+    SH.BlankNodeOrLiteral: "!isIRI({})",
+    SH.IRIOrLiteral: "!isBlank({})",
+}
+
 VALUE_TESTS = frozenset(
-    SH[name]
-    for name in ("class", "datatype", "pattern", "languageIn", "in", "minInclusive", "or", "xone")
+    (
+        *(SH[name] for name in ("class", "datatype", "pattern", "languageIn", "in")),
+        *(SH[name] for name in ("not", "and", "or", "xone")),
+        SH.nodeKind,
+        *_RANGES,
+        *_LENGTHS,
+    )
 )
 """Parameters whose constraint holds or fails for each value node on its own."""
 
@@ -51,36 +78,86 @@ _UNPARSED = frozenset((XSD.gYear, XSD.gYearMonth))
 """Datatypes rdflib does not parse, so pySHACL accepts any lexical form."""
 
 
+@dataclass(frozen=True)
 class ShaclPath:
-    """A property shape's ``sh:path``: a predicate, or the inverse of one."""
+    """A property shape's ``sh:path`` as a SPARQL property path, and as Results write it."""
 
-    def __init__(self, iri: URIRef, inverse: bool) -> None:
-        self.iri, self.inverse = iri, inverse
+    sparql: str
+    text: str
+    """As report Results write paths (see :func:`spacecoop.shacl._path_text`): the IRI,
+    ``^IRI`` for its inverse, else the path node of the shapes graph, which pySHACL reports."""
 
     @classmethod
     def of(cls, shapes: Graph, shape: Node, owner: Node | None) -> ShaclPath | None:
-        """The path of ``shape``, None for a node shape; other path kinds are unsupported."""
+        """The path of ``shape``, None for a node shape.
+
+        Paths that can be of length zero (``sh:zeroOrMorePath``, ``sh:zeroOrOnePath``) are
+        refused: their value nodes include the focus node itself even where the data does
+        not mention it, which the queries that find failures before focus nodes would miss.
+        """
         paths = list(shapes.objects(shape, SH.path))
         if len(paths) > 1:
             raise UnsupportedShapeError(describe(shape, owner), "more than one sh:path")
-        path = paths[0] if paths else None
-        if path is None or isinstance(path, URIRef):
-            return None if path is None else cls(path, inverse=False)
+        if not paths:
+            return None
+        path = paths[0]
+        sparql = _sparql_path(shapes, path, describe(shape, owner), depth=0)
         inverse = shapes.value(path, SH.inversePath)
-        if isinstance(inverse, URIRef) and len(set(shapes.predicate_objects(path))) == 1:
-            return cls(inverse, inverse=True)
-        raise UnsupportedShapeError(
-            describe(shape, owner), "a sh:path other than a property or its sh:inversePath"
-        )
+        if isinstance(path, URIRef):
+            return cls(sparql, str(path))
+        if isinstance(inverse, URIRef):
+            return cls(sparql, f"^{inverse}")
+        return cls(sparql, path.n3())
 
-    @property
-    def sparql(self) -> str:
-        return f"^<{self.iri}>" if self.inverse else f"<{self.iri}>"
 
-    @property
-    def text(self) -> str:
-        """As report Results write paths (see :func:`spacecoop.shacl._path_text`)."""
-        return f"^{self.iri}" if self.inverse else str(self.iri)
+def _plain_list(shapes: Graph, head: Node) -> bool:
+    """Whether each cell of the RDF list at ``head`` has one rdf:first, one rdf:rest, no more."""
+    cell, seen = head, set()
+    while cell != RDF.nil:
+        if cell in seen or sorted(p for p, _ in shapes.predicate_objects(cell)) != [
+            RDF.first,
+            RDF.rest,
+        ]:
+            return False
+        seen.add(cell)
+        cell = shapes.value(cell, RDF.rest)
+    return True
+
+
+_PATH_KINDS = {SH.inversePath: "^{}", SH.oneOrMorePath: "{}+"}
+_ZERO_LENGTH = (SH.zeroOrMorePath, SH.zeroOrOnePath)
+_ILL_FORMED = "an ill-formed sh:path (a blank node that is not exactly one kind of path)"
+_MAX_PATH_DEPTH = 32
+"""Deeper nesting is taken for a cycle in the path's blank nodes."""
+
+
+def _sparql_path(shapes: Graph, path: Node, where: str, depth: int) -> str:
+    """A SHACL path (SHACL §2.3.1) as a SPARQL property path."""
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if depth > _MAX_PATH_DEPTH or not isinstance(path, BNode):
+        raise UnsupportedShapeError(where, "an ill-formed sh:path (too deep, or a literal)")
+    if (path, RDF.first, None) in shapes:  # a sequence
+        if not _plain_list(shapes, path):
+            raise UnsupportedShapeError(where, _ILL_FORMED)
+        steps = [_sparql_path(shapes, p, where, depth + 1) for p in RdfList(shapes, path)]
+        return f"({' / '.join(steps)})"
+    (kind, inner), *others = list(shapes.predicate_objects(path)) or [(None, None)]
+    if others or kind is None:
+        raise UnsupportedShapeError(where, _ILL_FORMED)
+    if kind in _ZERO_LENGTH:
+        raise UnsupportedShapeError(where, f"a sh:path that can be of length zero ({kind})")
+    if kind == SH.alternativePath:
+        choices = [_sparql_path(shapes, p, where, depth + 1) for p in RdfList(shapes, inner)]
+        if not choices:
+            raise UnsupportedShapeError(where, "an empty sh:alternativePath")
+        return f"({' | '.join(choices)})"
+    if kind in _PATH_KINDS:
+        operand = _sparql_path(shapes, inner, where, depth + 1)
+        if not isinstance(inner, URIRef):
+            operand = f"({operand})"  # ^ and + apply to one IRI or one bracketed path
+        return _PATH_KINDS[kind].format(operand)
+    raise UnsupportedShapeError(where, f"a sh:path with {kind}")
 
 
 class Expressions:
@@ -95,6 +172,8 @@ class Expressions:
         self.subclasses = subclasses
         self._custom = custom_parameters(shapes)
         self._variables = 0
+        self._within: list[Node] = []
+        """The nested shapes being written, innermost last (a shape that uses itself raises)."""
 
     def parameters(self, shape: Node, owner: Node | None) -> Iterator[URIRef]:
         """The constraint parameters used on ``shape``; SHACL predicates the engine does
@@ -140,8 +219,31 @@ class Expressions:
         if parameter == SH["in"]:
             members = [f"sameTerm({var}, {sparql_term(m)})" for m in self._list(argument)]
             return f"({' || '.join(members) or 'false'})"
-        if parameter == SH.minInclusive:
-            return f"COALESCE({var} >= {sparql_term(argument)}, false)"
+        if parameter in _RANGES:
+            if not isinstance(argument, Literal):
+                raise UnsupportedShapeError(
+                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
+                )
+            # An error (a value of another kind than the bound) fails, as in pySHACL.
+            return f"COALESCE({var} {_RANGES[parameter]} {sparql_term(argument)}, false)"
+        if parameter in _LENGTHS:
+            length = argument.value if isinstance(argument, Literal) else None
+            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+                raise UnsupportedShapeError(
+                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
+                )
+            if parameter == SH.minLength and length == 0:
+                return "true"  # pySHACL passes even a blank node
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {_LENGTHS[parameter]} {length})"
+        if parameter == SH.nodeKind:
+            if argument not in _NODE_KINDS:
+                raise UnsupportedShapeError(describe(shape, owner), f"sh:nodeKind {argument.n3()}")
+            return f"({_NODE_KINDS[argument].format(var)})"
+        if parameter == SH["not"]:
+            return f"!{self.conforms(argument, var, owner or shape)}"
+        if parameter == SH["and"]:
+            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
+            return f"({' && '.join(members) or 'true'})"
         if parameter == SH["or"]:
             members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
             return f"({' || '.join(members) or 'false'})"
@@ -163,13 +265,27 @@ class Expressions:
         constraint or a qualified value shape), never an error."""
         if self.shapes.value(shape, SH.deactivated) == Literal(True):
             return "true"
+        if shape in self._within:
+            # SHACL leaves the meaning of a shape that uses itself undefined.
+            raise UnsupportedShapeError(describe(shape, owner), "a shape that uses itself")
         path = ShaclPath.of(self.shapes, shape, owner)
-        tests = []
-        for parameter in self.parameters(shape, owner):
-            for argument in self.shapes.objects(shape, parameter):
-                tests.append(self._member_test(shape, owner, path, parameter, argument, var))
-        if (shape, SH.property, None) in self.shapes:
-            raise UnsupportedShapeError(describe(shape, owner), "sh:property in a nested shape")
+        self._within.append(shape)
+        try:
+            tests = [
+                self._member_test(shape, owner, path, parameter, argument, var)
+                for parameter in self.parameters(shape, owner)
+                for argument in self.shapes.objects(shape, parameter)
+            ]
+            # The node conforms to each of the shape's property shapes, as their focus node.
+            properties = sorted(self.shapes.objects(shape, SH.property), key=str)
+            if properties and path is not None:
+                raise UnsupportedShapeError(describe(shape, owner), "nested sh:property")
+            for prop in properties:
+                if (prop, SH.path, None) not in self.shapes:
+                    raise UnsupportedShapeError(describe(prop, owner), "sh:property without a path")
+            tests += [self.conforms(p, var, owner) for p in properties]
+        finally:
+            self._within.pop()
         return f"COALESCE({' && '.join(tests) or 'true'}, false)"
 
     def _member_test(

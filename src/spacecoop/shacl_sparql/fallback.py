@@ -19,10 +19,10 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from .. import shacl
-from ..namespaces import RDF, SH
+from ..namespaces import RDF
 from ..report import Note, Result
 from .compiler import Refusal, compile_all
-from .discovery import class_kinds, shape_nodes
+from .discovery import class_kinds, constraint_components, shape_nodes
 from .runner import run_checks, subclass_lookup
 from .vocabulary import TARGETS, describe
 
@@ -53,7 +53,7 @@ def shapes_for(shapes: Graph, refused: Sequence[Refusal]) -> Graph:
     if any(refusal.shape is None for refusal in refused):
         return shapes
     roots = {refusal.shape for refusal in refused}
-    starts = [*roots, *shapes.subjects(RDF.type, SH.ConstraintComponent)]
+    starts = [*roots, *constraint_components(shapes)]
     subset = Graph(namespace_manager=shapes.namespace_manager)
     for triple in _reachable(shapes, starts):
         subset.add(triple)

@@ -17,13 +17,14 @@ entries of each ``sh:prefixes`` value.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import OWL, RDF, RDFS, SH
-from .antijoin import not_exists_as_minus
+from .antijoin import after_string, not_exists_as_minus
 from .expressions import ShaclPath
 from .vocabulary import UnsupportedShapeError, describe
 
@@ -94,6 +95,10 @@ def read_constraint(
     if select_at is None:
         raise UnsupportedShapeError(where, "a sh:select that is not a SELECT query")
     group_at = text.index("{", select_at.end())
+    if _this_unbound_somewhere(text, group_at):
+        raise UnsupportedShapeError(
+            where, "$this in a nested group (other than EXISTS or an OPTIONAL in it)"
+        )
     projection = text[select_at.end() : group_at]
     this_projected = projection.strip() == "*" or "?this" in projection.split()
     if not this_projected:
@@ -126,6 +131,43 @@ def target_pattern(shapes: Graph, shape: Node, target: Node) -> tuple[str, dict[
     return pattern, declared_prefixes(shapes, target, where)
 
 
+_GROUP_KIND = re.compile(r"(?<![\w:?$])(EXISTS|OPTIONAL)\s*$", re.IGNORECASE)
+
+
+def _this_unbound_somewhere(text: str, group_open: int) -> bool:
+    """Whether ``?this`` occurs in the group at ``group_open`` where joining the focus
+    nodes in at the group's start would leave it unbound, though pre-binding binds it.
+
+    An ``EXISTS`` group sees the bindings of the solution it filters, and an
+    ``OPTIONAL`` group's ``FILTER`` sees those of the left side; any other nested
+    group (a ``UNION`` branch, ``{ … }``, ``GRAPH``) is evaluated on its own first, so a
+    ``FILTER`` or ``BIND`` there would read an unbound ``?this``. So ``?this`` may sit in
+    the group itself, in ``EXISTS`` groups in it, and in one ``OPTIONAL`` innermost.
+    """
+    kinds: list[str] = []
+    i = group_open
+    while i < len(text):
+        char = text[i]
+        if char in "\"'":
+            i = after_string(text, i)
+            continue
+        if char == "{":
+            kind = _GROUP_KIND.search(text, 0, i)
+            kinds.append(kind.group(1).upper() if kind else "GROUP")
+        elif char == "}":
+            kinds.pop()
+            if not kinds:
+                return False
+        elif text.startswith("?this", i) and _THIS.match(text, i):
+            nested = kinds[1:]
+            if nested and not (
+                all(k == "EXISTS" for k in nested[:-1]) and nested[-1] in ("EXISTS", "OPTIONAL")
+            ):
+                return True
+        i += 1
+    return False
+
+
 _CONSTRAINT_TERMS = frozenset((SH.select, SH.message, SH.prefixes, SH.deactivated))
 _TARGET_TERMS = frozenset((SH.select, SH.prefixes))
 
@@ -153,7 +195,9 @@ def _only(shapes: Graph, node: Node, predicate: URIRef, where: str) -> Node | No
 def declared_prefixes(shapes: Graph, node: Node, where: str) -> dict[str, str]:
     """pySHACL's default prefixes plus those declared through ``node``'s ``sh:prefixes``."""
     prefixes = dict(_DEFAULT_PREFIXES)
-    for holder in shapes.objects(node, SH.prefixes):
+    # SHACL §5.2.1: the declarations are the values of sh:prefixes/owl:imports*/sh:declare.
+    holders = _imports_closure(shapes, shapes.objects(node, SH.prefixes))
+    for holder in sorted(holders, key=str):
         for declaration in shapes.objects(holder, SH.declare):
             prefix = shapes.value(declaration, SH.prefix)
             namespace = shapes.value(declaration, SH.namespace)
@@ -163,6 +207,18 @@ def declared_prefixes(shapes: Graph, node: Node, where: str) -> dict[str, str]:
                 )
             prefixes = merge_prefixes(prefixes, {str(prefix): str(namespace)}, where=where)
     return prefixes
+
+
+def _imports_closure(shapes: Graph, starts: Iterable[Node]) -> set[Node]:
+    """``starts`` and every node they reach through ``owl:imports`` in ``shapes``."""
+    seen: set[Node] = set()
+    pending = list(starts)
+    while pending:
+        node = pending.pop()
+        if node not in seen:
+            seen.add(node)
+            pending.extend(shapes.objects(node, OWL.imports))
+    return seen
 
 
 def merge_prefixes(*parts: dict[str, str], where: str) -> dict[str, str]:
