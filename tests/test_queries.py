@@ -351,3 +351,35 @@ def test_results_json_keeps_language_and_datatype() -> None:
             "b": {"type": "uri", "value": "http://e/"},
         },
     ]
+
+
+def _saved(tmp_path: Path, body: str) -> SavedQuery:
+    path = tmp_path / "federated.rq"
+    path.write_text("#+ summary: s\n#+ description: d.\n#+ tags:\n#+   - t\n\n" + body, "utf-8")
+    return parse_saved_query(path)
+
+
+def test_a_service_iri_holding_a_hash_is_read_whole(tmp_path: Path) -> None:
+    # Before: comments were cut with a regex, and '#main>' went as if it were one.
+    query = _saved(tmp_path, "SELECT * WHERE { SERVICE <http://e.org/sparql#main> { ?s ?p ?o } }")
+    assert query.services == ("http://e.org/sparql#main",)
+
+
+def test_service_in_a_string_or_a_comment_is_no_service(tmp_path: Path) -> None:
+    body = (
+        "# SERVICE <http://comment.example/sparql>\n"
+        'SELECT * WHERE { ?s ?p "SERVICE <http://string.example/sparql> {" . \n'
+        "  SERVICE   silent\n<http://e.org/sparql> { ?s ?p ?o } }"
+    )
+    assert _saved(tmp_path, body).services == ("http://e.org/sparql",)
+
+
+def test_a_parameter_variable_in_an_iri_or_a_string_is_no_parameter(tmp_path: Path) -> None:
+    body = 'SELECT ?_x WHERE { <http://e.org/a?_y=1#?_z> <http://e.org/p> "?_w", ?_x }'
+    assert [p.variable for p in _saved(tmp_path, body).parameters] == ["_x"]
+
+
+def test_a_query_that_does_not_tokenize_is_reported_with_its_path(tmp_path: Path) -> None:
+    with pytest.raises(CatalogueError, match=r"federated\.rq: line 7, column 1: ") as caught:
+        _saved(tmp_path, "SELECT * WHERE { ?s ?p ?o }\n}")
+    assert "closes nothing" in str(caught.value)

@@ -169,6 +169,19 @@ def test_values_follow_a_construct_template(tmp_path: Path) -> None:
         )
 
 
+def test_the_query_form_is_read_from_keywords_not_from_prefixed_names() -> None:
+    # Before: "construct:" matched the CONSTRUCT pattern, and this SELECT was refused.
+    text = "PREFIX construct: <http://e/> SELECT * WHERE { ?_x_iri construct:p '{' }"
+    bound = inject_values(text, {"_x_iri": URIRef("http://e/a")})
+    assert bound.startswith("PREFIX construct: <http://e/> SELECT * WHERE {\n  VALUES (?_x_iri)")
+    prepareQuery(bound)
+
+
+def test_a_query_that_does_not_tokenize_gets_a_parameter_error() -> None:
+    with pytest.raises(ParameterError, match="cannot read the query: line 1, column 24: "):
+        inject_values("SELECT * WHERE { ?s ?p 'o }", {"_x_iri": URIRef("http://e/a")})
+
+
 def test_a_hostile_literal_stays_one_literal_in_the_values_block() -> None:
     text = 'x" } } ; DROP ALL ; SELECT * { "'
     query = queries.get("find-by-name", ROOT)

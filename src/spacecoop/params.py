@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,13 +25,13 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from .namespaces import PREFIXES
+from .sparql_tokens import QuerySyntaxError, is_keyword, query_form, tokenize, top_level_groups
 
 __all__ = [
     "Kind",
     "Parameter",
     "ParameterError",
     "bind",
-    "code_only",
     "inject_values",
     "parameter_from_variable",
     "ntriples",
@@ -191,61 +191,21 @@ def inject_values(query: str, bindings: Mapping[str, Identifier]) -> str:
 
 
 def _outer_group_start(query: str) -> int:
-    """Index of the ``{`` that opens the outermost WHERE group.
-
-    Skips comments, strings and IRIs; for CONSTRUCT, skips the template first.
-    """
-    code = code_only(query)
-    braces = _top_level_braces(query)
-    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", code, re.IGNORECASE)
-    if form is None or not braces:
+    """Index of the ``{`` that opens the outermost WHERE group (for CONSTRUCT, the group
+    after the template)."""
+    try:
+        tokens = tokenize(query)
+    except QuerySyntaxError as error:
+        raise ParameterError(f"cannot read the query: {error}") from None
+    groups = top_level_groups(tokens)
+    form = query_form(tokens)
+    if form is None or not groups:
         raise ParameterError("cannot find the query's WHERE group")
-    if form.group(1).upper() != "CONSTRUCT":
-        return braces[0]
-    if len(braces) < 2 or not re.search(r"\bWHERE\s*$", code[: braces[1]], re.IGNORECASE):
+    if form != "construct":
+        return tokens[groups[0]].start
+    if len(groups) < 2 or not is_keyword(tokens[groups[1] - 1], "where"):
         raise ParameterError("a CONSTRUCT query with parameters needs an explicit WHERE")
-    return braces[1]
-
-
-def _top_level_braces(query: str) -> list[int]:
-    """Positions of every ``{`` at nesting depth 0, outside comments, strings and IRIs."""
-    opens: list[int] = []
-    depth = 0
-    for index, char in _code_chars(query):
-        if char == "{":
-            if depth == 0:
-                opens.append(index)
-            depth += 1
-        elif char == "}":
-            depth -= 1
-    return opens
-
-
-def code_only(text: str) -> str:
-    """``text`` with comments, strings and IRIs blanked out (same length)."""
-    kept = [" "] * len(text)
-    for index, char in _code_chars(text):
-        kept[index] = char
-    return "".join(kept)
-
-
-_SKIP = re.compile(
-    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|'
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|"
-    r'<[^\x00-\x20<>"{}|^`\\]*>',
-)
-
-
-def _code_chars(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(index, char)`` for characters outside comments, strings and IRIs."""
-    index = 0
-    while index < len(text):
-        skipped = _SKIP.match(text, index)
-        if skipped:
-            index = skipped.end()
-            continue
-        yield index, text[index]
-        index += 1
+    return tokens[groups[1]].start
 
 
 def _check_iri(parameter: Parameter, value: str) -> Identifier:

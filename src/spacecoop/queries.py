@@ -23,15 +23,9 @@ from . import reason
 from . import store as fast
 from .dataset import find_root, load, read_text_file
 from .namespaces import QUERY
-from .params import (
-    Parameter,
-    ParameterError,
-    bind,
-    code_only,
-    inject_values,
-    parameter_from_variable,
-)
+from .params import Parameter, ParameterError, bind, inject_values, parameter_from_variable
 from .results import QueryKind, QueryResult
+from .sparql_tokens import QuerySyntaxError, query_form, service_endpoints, tokenize
 
 __all__ = [
     "CatalogueError",
@@ -52,9 +46,6 @@ _RESERVED = frozenset({"list", "export"})  # subcommands of `spacecoop query`
 _REQUIRED_KEYS = ("summary", "description", "tags")
 _HEADER_KEY = re.compile(r"([a-z_]+):\s*(.*)")
 _HEADER_ITEM = re.compile(r"\s+-\s+(.*)")
-_VARIABLE = re.compile(r"[?$](__?[A-Za-z][A-Za-z0-9_]*)")
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]+)>", re.IGNORECASE)
 
 
 class CatalogueError(Exception):
@@ -97,8 +88,7 @@ class SavedQuery:
     @property
     def services(self) -> tuple[str, ...]:
         """Endpoints the query calls with ``SERVICE`` (a federated query)."""
-        text = re.sub(r"#[^\n]*", "", self.text)
-        return tuple(dict.fromkeys(_SERVICE.findall(text)))
+        return service_endpoints(tokenize(self.text))
 
 
 def parse_saved_query(path: Path) -> SavedQuery:
@@ -115,12 +105,17 @@ def parse_saved_query(path: Path) -> SavedQuery:
     tags = decorators["tags"]
     if isinstance(tags, str):
         raise CatalogueError(f"{path}: '#+ tags:' must be a list ('#+   - tag' lines)")
-    code = code_only(text)
-    form = _FORM.search(code)
+    try:
+        tokens = tokenize(text)
+    except QuerySyntaxError as error:
+        raise CatalogueError(f"{path}: {error}") from None
+    form = query_form(tokens)
     if form is None:
         raise CatalogueError(f"{path}: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
     defaults = _defaults(path, decorators.get("defaults", ()))
-    variables = tuple(dict.fromkeys(_VARIABLE.findall(code)))
+    # grlc's rule: a variable whose name starts with "_" is a parameter.
+    names = (t.text[1:] for t in tokens if t.kind == "var" and t.text[1:].startswith("_"))
+    variables = tuple(dict.fromkeys(names))
     try:
         parameters = tuple(parameter_from_variable(v) for v in variables)
     except ParameterError as error:
@@ -141,7 +136,7 @@ def parse_saved_query(path: Path) -> SavedQuery:
         summary=str(decorators["summary"]),
         description=str(decorators["description"]),
         tags=tuple(tags),
-        kind=QueryKind(form.group(1).lower()),
+        kind=QueryKind(form),
         parameters=parameters,
         text=text,
         decorators=decorators,

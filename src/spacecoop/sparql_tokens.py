@@ -349,3 +349,75 @@ def _service_after_codepoint_escapes(text: str) -> bool:
         return _calls_service(tokenize(_decode_codepoints(text)))
     except QuerySyntaxError:
         return False  # such a parser would refuse the text as well
+
+
+# --- Where things are: for the modules that read or rewrite query text -------------------
+# Saved queries (their form, parameters and SERVICE endpoints), the VALUES block a bound
+# query gets, and the SHACL compiler's rewrites all work on these tokens, so that none of
+# them mistakes a "#" in an IRI for a comment, or a keyword in a string for a keyword.
+
+_FORMS = ("select", "ask", "construct", "describe")
+
+
+def is_keyword(token: Token, *words: str) -> bool:
+    """Whether ``token`` is the bare word of one of the keywords ``words`` (lower case)."""
+    return token.kind == "word" and token.text.lower() in words
+
+
+def query_form(tokens: list[Token]) -> str | None:
+    """``select``, ``ask``, ``construct`` or ``describe``: the first of these keywords."""
+    return next((t.text.lower() for t in tokens if is_keyword(t, *_FORMS)), None)
+
+
+def closing(tokens: list[Token], opening: int) -> int:
+    """The index of the token that closes the bracket ``tokens[opening]``."""
+    depth = 0
+    for index in range(opening, len(tokens)):
+        token = tokens[index]
+        if token.kind == "punct" and token.text in _OPENERS:
+            depth += 1
+        elif token.kind == "punct" and token.text in _CLOSERS:
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError(f"{tokens[opening].text!r} at {tokens[opening].start} is never closed")
+
+
+def top_level_groups(tokens: list[Token]) -> list[int]:
+    """Indexes of the ``{`` tokens outside every bracket: a CONSTRUCT template, the WHERE
+    group, a trailing ``VALUES`` block."""
+    found: list[int] = []
+    depth = 0
+    for index, token in enumerate(tokens):
+        if token.kind != "punct":
+            continue
+        if token.text in _OPENERS:
+            if depth == 0 and token.text == "{":
+                found.append(index)
+            depth += 1
+        elif token.text in _CLOSERS:
+            depth -= 1
+    return found
+
+
+def iri(token: Token) -> str:
+    """The IRI an ``iri`` token writes, its ``\\u`` escapes decoded."""
+    return _decode_codepoints(token.text[1:-1])
+
+
+def service_endpoints(tokens: list[Token]) -> tuple[str, ...]:
+    """The IRIs named after ``SERVICE`` or ``SERVICE SILENT``, each once, in order.
+
+    A service named by a prefixed name or a variable is not listed; :func:`analyse`
+    still sees that the query calls one.
+    """
+    found: list[str] = []
+    for index, token in enumerate(tokens):
+        if not is_keyword(token, "service"):
+            continue
+        following = tokens[index + 1 : index + 3]
+        if following and is_keyword(following[0], "silent"):
+            following = following[1:]
+        if following and following[0].kind == "iri":
+            found.append(iri(following[0]))
+    return tuple(dict.fromkeys(found))
