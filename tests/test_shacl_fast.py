@@ -300,3 +300,39 @@ def test_a_self_contained_not_exists_becomes_a_trailing_minus() -> None:
 def test_a_correlated_not_exists_is_left_alone(block: str) -> None:
     query = QUERY.format(block=block)
     assert not_exists_as_minus(query, query.index("{")) == query
+
+
+def test_an_iri_holding_a_question_mark_binds_no_variable() -> None:
+    # Before: "?y" in the IRI counted as bound by the block, which became a MINUS
+    # though its FILTER reads the outer ?y.
+    block = "FILTER NOT EXISTS { ?this <http://e/q?y=1> ?z FILTER(?z != ?y) }"
+    query = QUERY.format(block=block)
+    assert not_exists_as_minus(query, query.index("{")) == query
+
+
+def test_a_comment_in_a_not_exists_block_neither_closes_it_nor_swallows_the_minus() -> None:
+    # Before: the "}" in the comment closed the block, and the rewrite was not SPARQL.
+    block = "FILTER NOT EXISTS { ?this <q> ?y . # once: } or FILTER(\n ?y <r> 'a#b' }"
+    query = QUERY.format(block=block)
+    rewritten = not_exists_as_minus(query, query.index("{"))
+    assert rewritten.rstrip().endswith("MINUS { ?this <q> ?y . \n ?y <r> 'a#b' }\n}")
+    ox.Store().query(rewritten.replace("<", "<http://e/"))  # still one query
+
+
+def test_keywords_in_a_comment_and_this_in_a_string_are_text() -> None:
+    # Before: the fast engine refused MINUS, found in the comment, and would have
+    # rewritten "$this" inside the string (pySHACL binds $this, leaving strings be).
+    shapes = Graph().parse(
+        data=PREFIXES
+        + 'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:message "m" ;\n'
+        '    sh:select """SELECT $this ?value WHERE {\n'
+        "        # not MINUS, VALUES nor SERVICE, and no } either\n"
+        '        $this <https://example.org/name> ?value FILTER(?value != "$this")\n'
+        '    }""" ] .',
+        format="turtle",
+    )
+    data = Graph().parse(data=EXTRA_DATA + 'ex:a ex:name "$this" .', format="turtle")
+    reference = sorted(shacl.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
+    assert len(reference) == 2
+    fast = sorted(shacl_sparql.validate_store(_fast_store(data), shapes), key=Result.sort_key)
+    assert fast == reference

@@ -15,6 +15,7 @@ from spacecoop.sparql_tokens import (
     service_endpoints,
     tokenize,
     top_level_groups,
+    without_comments,
 )
 
 
@@ -84,3 +85,8 @@ def test_keywords_are_bare_words_in_any_case() -> None:
     where, name, var = tokenize("wHeRe e:where ?where")
     assert is_keyword(where, "where")
     assert not is_keyword(name, "where") and not is_keyword(var, "where")
+
+
+def test_without_comments_keeps_hashes_in_iris_and_strings_and_every_line_break() -> None:
+    text = "SELECT * { # a comment }\n  <http://e/a#b> ?p 'c#d' . # another\r\n}#end"
+    assert without_comments(text) == "SELECT * { \n  <http://e/a#b> ?p 'c#d' . \r\n}"

@@ -68,6 +68,7 @@ _NOT_A_PREFIX = re.compile(_PREFIX_RUN)
 _IRI_CONTENT = re.compile(rf"""(?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+""")
 _CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U([0-9A-Fa-f]{{8}})")
 _LINE_END = re.compile(r"[\r\n]")
+_COMMENT = re.compile(r"#[^\r\n]*+")  # applied only between tokens, where "#" starts one
 _EXCLUDED_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 
 _OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
@@ -421,3 +422,15 @@ def service_endpoints(tokens: list[Token]) -> tuple[str, ...]:
         if following and following[0].kind == "iri":
             found.append(iri(following[0]))
     return tuple(dict.fromkeys(found))
+
+
+def without_comments(text: str) -> str:
+    """``text`` with its comments removed, line breaks and every token kept (a ``#`` in an
+    IRI or a string stays); QuerySyntaxError when it does not tokenize."""
+    pieces: list[str] = []
+    at = 0
+    for token in tokenize(text):
+        pieces += [_COMMENT.sub("", text[at : token.start]), token.text]
+        at = token.start + len(token.text)
+    pieces.append(_COMMENT.sub("", text[at:]))
+    return "".join(pieces)

@@ -17,45 +17,50 @@ at the end of the group, so it sees every variable the ``FILTER`` would have.
 
 from __future__ import annotations
 
-import re
-
-__all__ = ["after_string", "not_exists_as_minus"]
-
-_NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{", re.IGNORECASE)
-_FILTER = re.compile(r"FILTER\s*(\w*)\s*\(", re.IGNORECASE)
-_VARIABLE = re.compile(r"[?$](\w+)")
-_GROUPING = re.compile(
-    r"(?<![\w:?$])(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT|EXISTS)\b", re.IGNORECASE
+from ..sparql_tokens import (
+    QuerySyntaxError,
+    Token,
+    closing,
+    is_keyword,
+    tokenize,
+    without_comments,
 )
+
+__all__ = ["not_exists_as_minus"]
+
+# Keywords after which a block's variables are not simply those of its triples.
+_GROUPING = ("optional", "union", "minus", "bind", "values", "graph", "service", "select", "exists")
 
 
 def not_exists_as_minus(text: str, group_open: int) -> str:
     """``text`` with each safe ``FILTER NOT EXISTS`` of the group whose ``{`` is at
     ``group_open`` turned into a ``MINUS`` at the end of that group."""
+    try:
+        tokens = tokenize(text)
+    except QuerySyntaxError:
+        return text  # the rewrite only speeds up; the engine will say what is wrong
+    group = next((i for i, t in enumerate(tokens) if t.start == group_open), None)
+    if group is None or tokens[group].text != "{":
+        raise ValueError(f"no group opens at {group_open} of the SPARQL text")
+    group_close = closing(tokens, group)
     blocks: list[tuple[int, int, str]] = []
-    depth, i = 0, group_open
-    while i < len(text):
-        char = text[i]
-        if char in "\"'":
-            i = after_string(text, i)
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                break
-        elif depth == 1 and (match := _NOT_EXISTS.match(text, i)) and _starts_word(text, i):
-            end = _closing(text, match.end() - 1, "{", "}")
-            inner = text[match.end() : end]
+    index = group + 1
+    while index < group_close:
+        if tokens[index].text in ("{", "("):  # a nested group or an expression: not ours
+            index = closing(tokens, index) + 1
+        elif _opens_not_exists(tokens, index):
+            block_close = closing(tokens, index + 3)
+            inner = tokens[index + 4 : block_close]
             if _safe(inner):
-                blocks.append((i, end + 1, inner))
-            i = end + 1
-            continue
-        i += 1
+                start, end = tokens[index + 3].start + 1, tokens[block_close].start
+                # Without its comments, a block's text can move to one line.
+                blocks.append((tokens[index].start, end + 1, without_comments(text[start:end])))
+            index = block_close + 1
+        else:
+            index += 1
     if not blocks:
         return text
-    close = i
+    close = tokens[group_close].start
     pieces, at = [], 0
     for start, end, _ in blocks:
         pieces.append(text[at:start])
@@ -66,62 +71,49 @@ def not_exists_as_minus(text: str, group_open: int) -> str:
     return "".join(pieces)
 
 
-def _safe(inner: str) -> bool:
-    if "{" in inner or _GROUPING.search(inner):
+def _opens_not_exists(tokens: list[Token], index: int) -> bool:
+    """Do ``tokens[index:]`` start with ``FILTER NOT EXISTS {``?"""
+    words = tokens[index : index + 3]
+    return (
+        len(words) == 3
+        and all(is_keyword(t, w) for t, w in zip(words, ("filter", "not", "exists"), strict=True))
+        and tokens[index + 3].text == "{"
+    )
+
+
+def _safe(inner: list[Token]) -> bool:
+    """Is the block made of triples and ``FILTER``s only, binding ``?this`` and every
+    variable its ``FILTER``s read?"""
+    if any(t.text == "{" or is_keyword(t, *_GROUPING) for t in inner):
         return False
-    triples, filters = _split_filters(inner)
-    bound = set(_VARIABLE.findall(triples))
-    read = {v for f in filters for v in _VARIABLE.findall(f)}
+    bound: set[str] = set()
+    read: set[str] = set()
+    index = 0
+    while index < len(inner):
+        token = inner[index]
+        if is_keyword(token, "filter"):
+            opening = _filter_expression(inner, index)
+            if opening is None:
+                return False
+            end = closing(inner, opening)
+            read |= _variables(inner[opening:end])
+            index = end + 1
+            continue
+        bound |= _variables([token])
+        index += 1
     return "this" in bound and read <= bound
 
 
-def _split_filters(inner: str) -> tuple[str, list[str]]:
-    """The triples of a group's text, and the text of each of its ``FILTER``s."""
-    filters, rest, at = [], [], 0
-    for match in _FILTER.finditer(inner):
-        if match.start() < at or not _starts_word(inner, match.start()):
-            continue
-        end = _closing(inner, match.end() - 1, "(", ")")
-        rest.append(inner[at : match.start()])
-        filters.append(inner[match.start() : end + 1])
-        at = end + 1
-    rest.append(inner[at:])
-    return " ".join(rest), filters
+def _filter_expression(tokens: list[Token], index: int) -> int | None:
+    """The index of the ``(`` of the ``FILTER`` at ``index``: ``FILTER (…)`` or a
+    function call, ``FILTER regex(…)``, ``FILTER ex:f(…)``; None for anything else."""
+    following = tokens[index + 1 : index + 3]
+    if following and following[0].text == "(":
+        return index + 1
+    if len(following) == 2 and following[0].kind in ("word", "pname", "iri"):
+        return index + 2 if following[1].text == "(" else None
+    return None
 
 
-def _closing(text: str, opening: int, open_char: str, close_char: str) -> int:
-    """The index of the bracket that closes the one at ``opening`` (strings skipped)."""
-    depth, i = 0, opening
-    while i < len(text):
-        char = text[i]
-        if char in "\"'":
-            i = after_string(text, i)
-            continue
-        if char == open_char:
-            depth += 1
-        elif char == close_char:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise ValueError(f"unbalanced {open_char!r} in SPARQL text: {text[opening : opening + 60]!r}")
-
-
-def after_string(text: str, start: int) -> int:
-    """The index just past the string literal that starts at ``start``."""
-    quote = text[start]
-    long_quote = text.startswith(quote * 3, start)
-    delimiter = quote * 3 if long_quote else quote
-    i = start + len(delimiter)
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(delimiter, i):
-            return i + len(delimiter)
-        i += 1
-    return i
-
-
-def _starts_word(text: str, i: int) -> bool:
-    return i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_:?$")
+def _variables(tokens: list[Token]) -> set[str]:
+    return {t.text[1:] for t in tokens if t.kind == "var"}

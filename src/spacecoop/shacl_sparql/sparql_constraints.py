@@ -16,7 +16,6 @@ entries of each ``sh:prefixes`` value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,26 +23,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import OWL, RDF, RDFS, SH
-from .antijoin import after_string, not_exists_as_minus
+from ..sparql_tokens import QuerySyntaxError, Token, analyse, is_keyword, tokenize
+from .antijoin import not_exists_as_minus
 from .expressions import ShaclPath
 from .vocabulary import UnsupportedShapeError, describe
 
 __all__ = ["SparqlConstraint", "merge_prefixes", "prologue", "read_constraint", "target_pattern"]
 
 _DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
-_THIS = re.compile(r"[$?]this\b")
-_PATH = re.compile(r"[$?]PATH\b")
-_SELECT = re.compile(r"(?<![\w:?$])SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?", re.IGNORECASE)
-_REFUSED = {
-    "a nested SELECT": re.compile(r"(?<![\w:?$])SELECT\b", re.IGNORECASE),
-    "MINUS": re.compile(r"(?<![\w:?$])MINUS\b", re.IGNORECASE),
-    "VALUES": re.compile(r"(?<![\w:?$])VALUES\b", re.IGNORECASE),
-    "SERVICE": re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE),
-    "PREFIX or BASE in the text": re.compile(r"(?<![\w:?$])(PREFIX|BASE)\b", re.IGNORECASE),
-    "$shapesGraph": re.compile(r"[$?]shapesGraph\b"),
-    "$currentShape": re.compile(r"[$?]currentShape\b"),
-    "?failure": re.compile(r"[$?]failure\b"),
-}
 
 
 @dataclass(frozen=True)
@@ -79,30 +66,32 @@ def read_constraint(
     if select is None:
         raise UnsupportedShapeError(where, "a SPARQL constraint without sh:select")
     text = str(select)
-    if len(_REFUSED["a nested SELECT"].findall(text)) != 1:
+    tokens = _tokens(text, where)
+    if sum(is_keyword(t, "select") for t in tokens) != 1:
         raise UnsupportedShapeError(where, "a nested SELECT")
-    for construct, pattern in _REFUSED.items():
-        if construct != "a nested SELECT" and pattern.search(text):
-            raise UnsupportedShapeError(where, construct)
-    if not _THIS.search(text):
+    if refused := _refused_constructs(text, tokens):
+        raise UnsupportedShapeError(where, refused[0])
+    if not _mentions(tokens, "this"):
         raise UnsupportedShapeError(where, "a SPARQL constraint that never mentions $this")
-    text = _THIS.sub("?this", text)
-    if _PATH.search(text):
-        if path is None:
-            raise UnsupportedShapeError(where, "$PATH in a node shape's constraint")
-        text = _PATH.sub(lambda _: path.sparql, text)
-    select_at = _SELECT.search(text)
-    if select_at is None:
+    if _mentions(tokens, "PATH") and path is None:
+        raise UnsupportedShapeError(where, "$PATH in a node shape's constraint")
+    text = _substitute(text, tokens, {"this": "?this", **({"PATH": path.sparql} if path else {})})
+    tokens = _tokens(text, where)
+    select = next(i for i, t in enumerate(tokens) if is_keyword(t, "select"))
+    if select + 1 < len(tokens) and is_keyword(tokens[select + 1], "distinct", "reduced"):
+        select += 1
+    group = next((i for i in range(select, len(tokens)) if tokens[i].text == "{"), None)
+    if group is None:
         raise UnsupportedShapeError(where, "a sh:select that is not a SELECT query")
-    group_at = text.index("{", select_at.end())
-    if _this_unbound_somewhere(text, group_at):
+    if _this_unbound_somewhere(tokens, group):
         raise UnsupportedShapeError(
             where, "$this in a nested group (other than EXISTS or an OPTIONAL in it)"
         )
-    projection = text[select_at.end() : group_at]
+    projection_at, group_at = tokens[select + 1].start, tokens[group].start
+    projection = text[projection_at:group_at]
     this_projected = projection.strip() == "*" or "?this" in projection.split()
     if not this_projected:
-        text = f"{text[: select_at.end()]}?this {text[select_at.end() :]}"
+        text = f"{text[:projection_at]}?this {text[projection_at:]}"
         group_at += len("?this ")
     return SparqlConstraint(
         node=node,
@@ -121,22 +110,63 @@ def target_pattern(shapes: Graph, shape: Node, target: Node) -> tuple[str, dict[
         raise UnsupportedShapeError(where, "a sh:target that is not a sh:SPARQLTarget")
     _refuse_other_terms(shapes, target, _TARGET_TERMS, where)
     select = _only(shapes, target, SH.select, where)
-    if select is None or _REFUSED["PREFIX or BASE in the text"].search(str(select)):
+    if select is None:
+        raise UnsupportedShapeError(where, "a SPARQL target without a plain sh:select")
+    refused = _refused_constructs(str(select), _tokens(str(select), where))
+    if "PREFIX or BASE in the text" in refused:
         raise UnsupportedShapeError(where, "a SPARQL target without a plain sh:select")
     for construct in ("$shapesGraph", "$currentShape"):
-        if _REFUSED[construct].search(str(select)):
+        if construct in refused:
             raise UnsupportedShapeError(where, construct)
     # Nested twice, so that only ?this leaves the target's own variables' scope.
     pattern = f"{{ SELECT DISTINCT ?this WHERE {{ {{ {select} }} }} }}"
     return pattern, declared_prefixes(shapes, target, where)
 
 
-_GROUP_KIND = re.compile(r"(?<![\w:?$])(EXISTS|OPTIONAL)\s*$", re.IGNORECASE)
+def _tokens(text: str, where: str) -> list[Token]:
+    """The tokens of a ``sh:select``; text that does not tokenize goes to pySHACL."""
+    try:
+        return tokenize(text)
+    except QuerySyntaxError as error:
+        raise UnsupportedShapeError(where, f"a sh:select that does not parse ({error})") from None
 
 
-def _this_unbound_somewhere(text: str, group_open: int) -> bool:
-    """Whether ``?this`` occurs in the group at ``group_open`` where joining the focus
-    nodes in at the group's start would leave it unbound, though pre-binding binds it.
+def _refused_constructs(text: str, tokens: list[Token]) -> list[str]:
+    """What ``text`` uses of the constructs pySHACL refuses, in the order refusals name
+    them; SERVICE as the endpoint reads it (:func:`spacecoop.sparql_tokens.analyse`)."""
+    words = {t.text.lower() for t in tokens if t.kind == "word"}
+    variables = {t.text[1:] for t in tokens if t.kind == "var"}
+    uses = {
+        "MINUS": "minus" in words,
+        "VALUES": "values" in words,
+        "SERVICE": analyse(text).uses_service,
+        "PREFIX or BASE in the text": bool(words & {"prefix", "base"}),
+        "$shapesGraph": "shapesGraph" in variables,
+        "$currentShape": "currentShape" in variables,
+        "?failure": "failure" in variables,
+    }
+    return [construct for construct, used in uses.items() if used]
+
+
+def _mentions(tokens: list[Token], name: str) -> bool:
+    """Whether ``tokens`` hold the variable ``name`` (as ``?name`` or ``$name``)."""
+    return any(t.kind == "var" and t.text[1:] == name for t in tokens)
+
+
+def _substitute(text: str, tokens: list[Token], values: dict[str, str]) -> str:
+    """``text`` with each variable named in ``values`` replaced by the text given for it."""
+    pieces, at = [], 0
+    for token in tokens:
+        if token.kind == "var" and token.text[1:] in values:
+            pieces += [text[at : token.start], values[token.text[1:]]]
+            at = token.start + len(token.text)
+    return "".join(pieces) + text[at:]
+
+
+def _this_unbound_somewhere(tokens: list[Token], group_open: int) -> bool:
+    """Whether ``?this`` occurs in the group ``tokens[group_open]`` opens where joining
+    the focus nodes in at the group's start would leave it unbound, though pre-binding
+    binds it.
 
     An ``EXISTS`` group sees the bindings of the solution it filters, and an
     ``OPTIONAL`` group's ``FILTER`` sees those of the left side; any other nested
@@ -145,26 +175,21 @@ def _this_unbound_somewhere(text: str, group_open: int) -> bool:
     the group itself, in ``EXISTS`` groups in it, and in one ``OPTIONAL`` innermost.
     """
     kinds: list[str] = []
-    i = group_open
-    while i < len(text):
-        char = text[i]
-        if char in "\"'":
-            i = after_string(text, i)
-            continue
-        if char == "{":
-            kind = _GROUP_KIND.search(text, 0, i)
-            kinds.append(kind.group(1).upper() if kind else "GROUP")
-        elif char == "}":
+    for index in range(group_open, len(tokens)):
+        token = tokens[index]
+        if token.text == "{":
+            before = tokens[index - 1]
+            kinds.append(before.text.upper() if is_keyword(before, "exists", "optional") else "")
+        elif token.text == "}":
             kinds.pop()
             if not kinds:
                 return False
-        elif text.startswith("?this", i) and _THIS.match(text, i):
+        elif token.kind == "var" and token.text == "?this":
             nested = kinds[1:]
             if nested and not (
                 all(k == "EXISTS" for k in nested[:-1]) and nested[-1] in ("EXISTS", "OPTIONAL")
             ):
                 return True
-        i += 1
     return False
 
 
