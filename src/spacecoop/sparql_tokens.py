@@ -18,6 +18,12 @@ so this module tokenizes the query with the terminals of SPARQL 1.1 (§19.8) as 
 
 Text that does not tokenize, or whose reading is ambiguous in a way that could hide
 something, raises ``QuerySyntaxError`` with the position.
+
+It is the one module that reads SPARQL text: saved queries (their form, parameters and
+``SERVICE`` endpoints), the ``VALUES`` block a bound query gets and the SHACL-SPARQL
+rewrites use its tokens and the helpers at the end (:func:`query_form`,
+:func:`top_level_groups`, :func:`closing`, :func:`service_endpoints`,
+:func:`without_comments`) instead of regular expressions of their own.
 """
 
 from __future__ import annotations
@@ -353,9 +359,8 @@ def _service_after_codepoint_escapes(text: str) -> bool:
 
 
 # --- Where things are: for the modules that read or rewrite query text -------------------
-# Saved queries (their form, parameters and SERVICE endpoints), the VALUES block a bound
-# query gets, and the SHACL compiler's rewrites all work on these tokens, so that none of
-# them mistakes a "#" in an IRI for a comment, or a keyword in a string for a keyword.
+# Working on tokens, none of them mistakes a "#" in an IRI for a comment, or a keyword in
+# a string or a prefixed name for a keyword.
 
 _FORMS = ("select", "ask", "construct", "describe")
 
