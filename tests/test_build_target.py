@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from spacecoop.cli import EXIT_OK, EXIT_OS, EXIT_USAGE, main
+from spacecoop.cli import ExitStatus, main
 from spacecoop.publish import site_folder
 from spacecoop.publish.site_folder import MARKER, atomic_directory
 
@@ -65,7 +65,7 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     """Run ``spacecoop build`` and return its one error line, checking it was refused."""
     status = main(["build", *argv])
     captured = capsys.readouterr()
-    assert status == EXIT_USAGE, captured.err
+    assert status == ExitStatus.USAGE, captured.err
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 1, captured.err
@@ -96,7 +96,7 @@ def test_build_refuses_the_repository_its_source_folders_and_the_folders_above(
     assert line.startswith(f"error: {out}: ") and why in line
     assert _snapshot(repository.parent) == before
     assert (
-        main(["validate", "--root", str(repository)]) == EXIT_OK
+        main(["validate", "--root", str(repository)]) == ExitStatus.OK
     )  # shapes.ttl and all still there
     capsys.readouterr()
 
@@ -130,10 +130,10 @@ def test_build_writes_into_an_empty_folder_and_replaces_a_previous_build(
 ) -> None:
     out = tmp_path / "site"
     out.mkdir()
-    assert main(["build", "--root", str(tiny), "--out", str(out)]) == EXIT_OK
+    assert main(["build", "--root", str(tiny), "--out", str(out)]) == ExitStatus.OK
     assert (out / MARKER).is_file() and (out / "index.html").is_file()
     (out / "left-over.html").write_text("from an older build", encoding="utf-8")
-    assert main(["build", "--root", str(tiny), "--out", str(out)]) == EXIT_OK
+    assert main(["build", "--root", str(tiny), "--out", str(out)]) == ExitStatus.OK
     assert not (out / "left-over.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo1", "site"]
     capsys.readouterr()
@@ -161,7 +161,7 @@ def test_a_second_build_waits_for_the_first_instead_of_sweeping_its_live_site(
         assert first.is_dir(), "the second build removed the first one's live site"
         (first / "void.ttl").write_text("still writing", encoding="utf-8")
     assert (out / "index.html").read_text(encoding="utf-8") == "the first build"
-    assert second.wait(timeout=120) == EXIT_OK, log.read_text(encoding="utf-8")
+    assert second.wait(timeout=120) == ExitStatus.OK, log.read_text(encoding="utf-8")
     assert log.read_text(encoding="utf-8") == f"waiting for another build into {out} to finish\n"
     assert (out / MARKER).is_file() and (out / "id/organisation/good.ttl").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "repo1", "second.err"]
@@ -181,9 +181,9 @@ def test_two_cli_builds_to_one_folder_both_end_cleanly_with_one_complete_site(
     ]
     for build in builds:
         _, err = build.communicate(timeout=180)
-        assert build.returncode == EXIT_OK, err
+        assert build.returncode == ExitStatus.OK, err
     reference = tmp_path / "reference"
-    assert main(["build", "--root", str(tiny), "--out", str(reference)]) == EXIT_OK
+    assert main(["build", "--root", str(tiny), "--out", str(reference)]) == ExitStatus.OK
     assert _snapshot(out) == _snapshot(reference)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "reference", "repo1"]
 
@@ -199,7 +199,7 @@ def test_a_build_that_cannot_get_the_lock_in_time_refuses_with_one_line(
     with atomic_directory(out):
         status = main(["build", "--root", str(tiny), "--out", str(out)])
     err = capsys.readouterr().err
-    assert status == EXIT_OS
+    assert status == ExitStatus.OS
     assert err.splitlines()[-1] == (
         f"error: {out}: another build has been writing it for over 0.3 s; nothing was written"
     )

@@ -13,7 +13,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from spacecoop import __version__
-from spacecoop.cli import main
+from spacecoop.cli import ExitStatus, main
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
 
 DATA_TTL = """\
@@ -121,3 +121,16 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 
 def _sco(local: str) -> str:
     return f"https://w3id.org/spacecoop/def#{local}"
+
+
+def test_each_exit_status_has_one_name() -> None:
+    assert len(ExitStatus.__members__) == len(ExitStatus)  # no aliases
+    assert {status.name: int(status) for status in ExitStatus} == {
+        "OK": 0,
+        "FAILED": 1,
+        "USAGE": 2,
+        "INTERNAL": 3,
+        "OS": 4,
+        "INTERRUPTED": 130,
+        "BROKEN_PIPE": 141,
+    }

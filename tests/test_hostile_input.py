@@ -169,7 +169,8 @@ def test_a_20_mb_literal_loads_on_both_paths(
     # Exactly three triples: the retry after the buffer ran out added no blank node twice.
     assert len(quads) == 3 and lengths == [len("blank"), HUGE_LITERAL]
 
-    assert main(["validate", "--root", str(root)]) == cli.EXIT_FAILED  # the toy ontology lacks ex:p
+    # The toy ontology lacks ex:p.
+    assert main(["validate", "--root", str(root)]) == cli.ExitStatus.FAILED
     captured = capsys.readouterr()
     assert "error:" not in captured.err and "undeclared_term" in captured.out
 
@@ -192,7 +193,7 @@ def test_a_syntax_error_after_a_20_mb_literal_is_located_on_both_paths(
     assert "A dot is expected" in slow.value.message and str(fast.value) == str(slow.value)
 
     monkeypatch.setattr(store, "FAST_PATH_BYTES", 1_000_000)  # the CLI takes the fast path
-    assert main(["validate", "--root", str(root)]) == cli.EXIT_USAGE
+    assert main(["validate", "--root", str(root)]) == cli.ExitStatus.USAGE
     assert capsys.readouterr().err.startswith(f"error: {path}:3:{column}: A dot is expected")
 
 
@@ -318,19 +319,23 @@ def test_an_unknown_query_exits_2_naming_it(
     [
         (
             CatalogueError("queries/x.rq: the header lacks '#+ summary:'"),
-            cli.EXIT_USAGE,
+            cli.ExitStatus.USAGE,
             "error: queries/x.rq: the header lacks '#+ summary:'\n",
         ),
-        (KeyboardInterrupt(), cli.EXIT_INTERRUPTED, "error: interrupted\n"),
+        (KeyboardInterrupt(), cli.ExitStatus.INTERRUPTED, "error: interrupted\n"),
         (
             PermissionError(13, "Permission denied", "/site/dist"),
-            cli.EXIT_OS,
+            cli.ExitStatus.OS,
             "error: /site/dist: Permission denied\n",
         ),
-        (OSError(28, "No space left on device"), cli.EXIT_OS, "error: No space left on device\n"),
+        (
+            OSError(28, "No space left on device"),
+            cli.ExitStatus.OS,
+            "error: No space left on device\n",
+        ),
         (
             RuntimeError("boom\nsecond line"),
-            cli.EXIT_INTERNAL,
+            cli.ExitStatus.INTERNAL,
             "error: internal error (RuntimeError: boom); set SPACECOOP_DEBUG=1 for the traceback\n",
         ),
     ],
@@ -378,7 +383,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(repo_root: Path) -> No
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # like `| head -0`: nobody reads the output
     err = process.stderr.read().decode()
-    assert process.wait(timeout=60) == cli.EXIT_BROKEN_PIPE
+    assert process.wait(timeout=60) == cli.ExitStatus.BROKEN_PIPE
     assert err == ""
 
 

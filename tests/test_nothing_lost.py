@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sigint import ctrl_c_raises
-from spacecoop.cli import EXIT_INTERRUPTED, main
+from spacecoop.cli import ExitStatus, main
 from spacecoop.publish.build import atomic_directory
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
@@ -74,7 +74,7 @@ def test_a_build_killed_or_interrupted_midway_leaves_the_previous_dist_intact(
     interrupted = _build(repo_root, out)  # also cleans up after the killed build
     _wait_until_writing(interrupted, tmp_path, stale=tmp)
     interrupted.send_signal(signal.SIGINT)
-    assert interrupted.wait(timeout=30) == EXIT_INTERRUPTED
+    assert interrupted.wait(timeout=30) == ExitStatus.INTERRUPTED
     assert interrupted.stderr is not None
     assert interrupted.stderr.read() == b"error: interrupted\n"
     assert _snapshot(out) == before

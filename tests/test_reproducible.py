@@ -17,7 +17,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from spacecoop.cli import EXIT_OK, EXIT_USAGE, main
+from spacecoop.cli import ExitStatus, main
 from spacecoop.dataset import find_sources
 from spacecoop.publish.describe import DATASET_IRI
 from spacecoop.publish.reproducible import canonical_quads, graphs_in_order, modified_date
@@ -49,7 +49,7 @@ def _build(repo_root: Path, out: Path, hash_seed: str) -> None:
         capture_output=True,
         timeout=300,
     )
-    assert finished.returncode == EXIT_OK, finished.stderr
+    assert finished.returncode == ExitStatus.OK, finished.stderr
 
 
 def test_two_builds_of_the_same_sources_are_byte_identical(repo_root: Path, tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_void_modified_is_source_date_epoch_when_set(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     out = tmp_path / "dist"
-    assert main(["--quiet", "build", "--root", str(repo_root), "--out", str(out)]) == EXIT_OK
+    assert main(["--quiet", "build", "--root", str(repo_root), "--out", str(out)]) == ExitStatus.OK
     assert _modified(out) == Literal("2023-11-14", datatype=XSD.date)
 
 
@@ -141,7 +141,7 @@ def test_void_modified_is_the_day_the_newest_source_changed(
         os.utime(root / relative, (moment, moment))
     assert modified_date(find_sources(root).all) == dt.date(2024, 2, 29)
     out = tmp_path / "dist"
-    assert main(["--quiet", "build", "--root", str(root), "--out", str(out)]) == EXIT_OK
+    assert main(["--quiet", "build", "--root", str(root), "--out", str(out)]) == ExitStatus.OK
     assert _modified(out) == Literal("2024-02-29", datatype=XSD.date)
 
 
@@ -153,7 +153,7 @@ def test_a_malformed_source_date_epoch_is_refused_with_one_line(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     out = tmp_path / "dist"
-    assert main(["build", "--root", str(repo_root), "--out", str(out)]) == EXIT_USAGE
+    assert main(["build", "--root", str(repo_root), "--out", str(out)]) == ExitStatus.USAGE
     assert capsys.readouterr().err == (
         "error: $SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not 'yesterday'\n"
     )

@@ -12,6 +12,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Sequence
+from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,11 +38,28 @@ if TYPE_CHECKING:
     import pyoxigraph
     from rdflib import Dataset
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "ExitStatus", "build_parser", "main"]
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-"""Bad arguments or unreadable input (argparse uses 2 for usage errors too)."""
+
+class ExitStatus(IntEnum):
+    """What ``spacecoop`` exits with: one name for each status."""
+
+    OK = 0
+    FAILED = 1
+    """The answer is no: validation found violations (or warnings, with --strict), so
+    nothing was published; files are not canonical; or a remote endpoint or Graph Store
+    is down, too slow, or answering badly."""
+    USAGE = 2
+    """Bad arguments or unreadable input (argparse uses 2 for usage errors too)."""
+    INTERNAL = 3
+    """A bug: an exception no command expected (``$SPACECOOP_DEBUG`` shows its traceback)."""
+    OS = 4
+    """The operating system refused: a file that cannot be read or written, a full disk."""
+    INTERRUPTED = 130
+    """Stopped with Ctrl-C: 128 + SIGINT, as shells report it."""
+    BROKEN_PIPE = 141
+    """The reader of the output went away (``spacecoop query list | head -1``): 128 + SIGPIPE."""
+
 
 Subparsers = argparse._SubParsersAction  # argparse exposes no public name for it.
 
@@ -69,13 +87,9 @@ def stats_command(subparsers: Subparsers) -> None:
             print(json.dumps(result.to_dict(), indent=2))
         else:
             print(stats.format_text(result), end="")
-        return EXIT_OK
+        return ExitStatus.OK
 
     parser.set_defaults(run=run)
-
-
-EXIT_FAILED = 1
-"""Validation found violations (or warnings, with --strict), or files are not canonical."""
 
 
 def validate_command(subparsers: Subparsers) -> None:
@@ -99,7 +113,7 @@ def validate_command(subparsers: Subparsers) -> None:
 
     def run(args: argparse.Namespace) -> int:
         if args.endpoint and args.paths:
-            return _fail("give PATHS or --endpoint, not both", EXIT_USAGE)
+            return _fail("give PATHS or --endpoint, not both", ExitStatus.USAGE)
         if args.endpoint:
             try:
                 report = validate_remote.validate_endpoint(
@@ -110,7 +124,7 @@ def validate_command(subparsers: Subparsers) -> None:
                     max_bytes=args.max_bytes,
                 )
             except EndpointError as error:
-                return _fail(error, EXIT_REMOTE)
+                return _fail(error, ExitStatus.FAILED)
         else:
             report = validate.validate(args.paths or None, args.root)
         text = report_writers.render(report, args.format, strict=args.strict)
@@ -118,7 +132,7 @@ def validate_command(subparsers: Subparsers) -> None:
             args.output.write_text(text, encoding="utf-8")
         else:
             print(text, end="")
-        return EXIT_FAILED if report.fails(args.strict) else EXIT_OK
+        return ExitStatus.FAILED if report.fails(args.strict) else ExitStatus.OK
 
     parser.set_defaults(run=run)
 
@@ -143,19 +157,15 @@ def fmt_command(subparsers: Subparsers) -> None:
                 differing = fmt.check(paths)
                 for path in differing:
                     print(f"{path}: not in canonical form (run: spacecoop fmt {path})")
-                return EXIT_FAILED if differing else EXIT_OK
+                return ExitStatus.FAILED if differing else ExitStatus.OK
             for path in fmt.format_files(paths):
                 print(f"formatted {path}")
         except fmt.FormatError as error:
             print(f"error: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_OK
+            return ExitStatus.USAGE
+        return ExitStatus.OK
 
     parser.set_defaults(run=run)
-
-
-EXIT_REMOTE = 1
-"""A remote endpoint or Graph Store that is down, too slow, or answering badly."""
 
 
 def _fail(message: object, status: int) -> int:
@@ -237,10 +247,10 @@ def query_command(subparsers: Subparsers) -> None:
                 )
                 print(results.render(answer, args.format), end="")
         except (queries.QueryError, queries.CatalogueError, ValueError) as error:
-            return _fail(error, EXIT_USAGE)
+            return _fail(error, ExitStatus.USAGE)
         except EndpointError as error:
-            return _fail(error, EXIT_REMOTE)
-        return EXIT_OK
+            return _fail(error, ExitStatus.FAILED)
+        return ExitStatus.OK
 
     parser.set_defaults(run=run)
 
@@ -342,10 +352,10 @@ def load_command(subparsers: Subparsers) -> None:
                 max_bytes=args.max_bytes,
             )
         except EndpointError as error:
-            return _fail(error, EXIT_REMOTE)
+            return _fail(error, ExitStatus.FAILED)
         for item in loaded:
             print(f"{item.graph}: {item.triples} triples in {item.requests} request(s)")
-        return EXIT_OK
+        return ExitStatus.OK
 
     parser.set_defaults(run=run)
 
@@ -368,7 +378,7 @@ def build_command(subparsers: Subparsers) -> None:
             check_target(args.out, root)
             modified = reproducible.modified_date(dataset.find_sources(root).all)
         except (TargetRefused, reproducible.SourceDateError) as error:
-            return _fail(error, EXIT_USAGE)
+            return _fail(error, ExitStatus.USAGE)
         # Big data is loaded once, into the store that is validated and then published
         # (unless $SPACECOOP_SHACL_ENGINE asks for pySHACL, which needs rdflib).
         big = store.prefers_store(args.root)
@@ -380,7 +390,7 @@ def build_command(subparsers: Subparsers) -> None:
         if report.fails():
             print(report_writers.render(report, "text"), end="", file=sys.stderr)
             print("error: the data does not conform; nothing was published", file=sys.stderr)
-            return EXIT_INVALID
+            return ExitStatus.FAILED
         if quads is not None:
             source: Dataset | pyoxigraph.Store = quads
         else:
@@ -395,14 +405,14 @@ def build_command(subparsers: Subparsers) -> None:
             )
         except PublishError as error:
             print(f"error: {error}", file=sys.stderr)
-            return EXIT_INVALID
+            return ExitStatus.FAILED
         except TargetRefused as error:  # changed while the data was validated
-            return _fail(error, EXIT_USAGE)
+            return _fail(error, ExitStatus.USAGE)
         print(
             f"built {result.out}: {result.pages} resource pages, {result.triples} triples, "
             f"{len(result.dumps)} dumps"
         )
-        return EXIT_OK
+        return ExitStatus.OK
 
     parser.set_defaults(run=run)
 
@@ -445,7 +455,7 @@ def serve_command(subparsers: Subparsers) -> None:
 
         if args.dist is not None and not (args.dist / "index.html").is_file():
             print(f"error: {args.dist} is not a built site (no index.html)", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitStatus.USAGE
         from .serve.sparql import WorkerStartError
 
         try:
@@ -464,8 +474,8 @@ def serve_command(subparsers: Subparsers) -> None:
             )
         except WorkerStartError as error:
             print(f"error: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_OK
+            return ExitStatus.USAGE
+        return ExitStatus.OK
 
     parser.set_defaults(run=run)
 
@@ -476,9 +486,6 @@ def _port(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a TCP port: {text}")
     return value
 
-
-EXIT_INVALID = 1
-"""The data does not conform, so nothing was published."""
 
 COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     stats_command,
@@ -507,14 +514,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXIT_INTERNAL = 3
-"""A bug: an exception no command expected (``$SPACECOOP_DEBUG`` shows its traceback)."""
-EXIT_OS = 4
-"""The operating system refused: a file that cannot be read or written, a full disk."""
-EXIT_BROKEN_PIPE = 141
-"""The reader of the output went away (``spacecoop query list | head -1``): 128 + SIGPIPE."""
-EXIT_INTERRUPTED = 130
-"""Stopped with Ctrl-C: 128 + SIGINT, as shells report it."""
 DEBUG_ENV_VAR = "SPACECOOP_DEBUG"
 
 
@@ -531,24 +530,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except (LoadError, queries.CatalogueError) as error:  # unreadable input, wherever it is read
-        return _fail(error, EXIT_USAGE)
+        return _fail(error, ExitStatus.USAGE)
     except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
+        return _fail("interrupted", ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         # Point stdout at /dev/null so that flushing it at exit does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+        return ExitStatus.BROKEN_PIPE
     except OSError as error:
         if os.environ.get(DEBUG_ENV_VAR):
             raise
         where = f"{error.filename}: " if error.filename else ""
-        return _fail(f"{where}{error.strerror or error}", EXIT_OS)
+        return _fail(f"{where}{error.strerror or error}", ExitStatus.OS)
     except Exception as error:
         if os.environ.get(DEBUG_ENV_VAR):
             raise
         detail = f"{type(error).__name__}: {error}".splitlines()[0]
         return _fail(
-            f"internal error ({detail}); set {DEBUG_ENV_VAR}=1 for the traceback", EXIT_INTERNAL
+            f"internal error ({detail}); set {DEBUG_ENV_VAR}=1 for the traceback",
+            ExitStatus.INTERNAL,
         )
 
 
