@@ -75,7 +75,7 @@ def _opens_not_exists(tokens: list[Token], index: int) -> bool:
     """Do ``tokens[index:]`` start with ``FILTER NOT EXISTS {``?"""
     words = tokens[index : index + 3]
     return (
-        len(words) == 3
+        len(tokens) > index + 3
         and all(is_keyword(t, w) for t, w in zip(words, ("filter", "not", "exists"), strict=True))
         and tokens[index + 3].text == "{"
     )
@@ -84,7 +84,7 @@ def _opens_not_exists(tokens: list[Token], index: int) -> bool:
 def _safe(inner: list[Token]) -> bool:
     """Is the block made of triples and ``FILTER``s only, binding ``?this`` and every
     variable its ``FILTER``s read?"""
-    if any(t.text == "{" or is_keyword(t, *_GROUPING) for t in inner):
+    if any(t.text in ("{", "{|") or is_keyword(t, *_GROUPING) for t in inner):
         return False
     bound: set[str] = set()
     read: set[str] = set()
@@ -99,7 +99,8 @@ def _safe(inner: list[Token]) -> bool:
             read |= _variables(inner[opening:end])
             index = end + 1
             continue
-        bound |= _variables([token])
+        if token.kind == "var":
+            bound.add(token.text[1:])
         index += 1
     return "this" in bound and read <= bound
 
