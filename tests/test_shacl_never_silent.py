@@ -566,3 +566,42 @@ def test_the_refused_shape_alone_goes_to_pyshacl() -> None:
         ("https://example.org/a", "MinCountConstraintComponent"),  # ex:Other, used by S
         ("https://example.org/b", "MinCountConstraintComponent"),  # ex:Other's own target
     }
+
+
+ILL_FORMED_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix sco: <https://w3id.org/spacecoop/def#> .
+@prefix ex: <https://example.org/shapes#> .
+ex:Bad a sh:NodeShape ; sh:targetClass sco:Event ;
+    sh:property [ sh:path sco:x ; sh:minCount "many" ] .
+"""
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "fast"])
+def test_an_ill_formed_shape_is_one_error_line_on_either_engine(
+    engine: str,
+    make_repo,
+    ontology_ttl: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A count that is not an integer: the fast engine refuses the shape, pySHACL refuses to
+    load it, and the user gets one line naming the constraint (it was exit 3, a traceback's
+    last line, with pySHACL's own log lines before it)."""
+    from spacecoop.cli import ExitStatus, main
+
+    root = make_repo(
+        {
+            "ontology/spacecoop.ttl": ontology_ttl,
+            "ontology/shapes.ttl": ILL_FORMED_SHAPES,
+            "data/d.ttl": "<https://w3id.org/spacecoop/id/event/a> a "
+            "<https://w3id.org/spacecoop/def#Event> .\n",
+        }
+    )
+    monkeypatch.setenv(validation.ENGINE_ENV_VAR, engine)
+    assert main(["validate", "--root", str(root)]) == ExitStatus.USAGE
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "error: the SHACL shapes are ill-formed: MinCountConstraintComponent sh:minCount"
+        " must be a literal with datatype xsd:integer."
+    ]

@@ -33,6 +33,7 @@ from . import (
 )
 from .dataset import LoadError
 from .endpoint import EndpointError
+from .shacl import ShapesError
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -529,7 +530,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[progress.QUIET_ENV] = "1"
     try:
         return int(args.run(args))
-    except (LoadError, queries.CatalogueError) as error:  # unreadable input, wherever it is read
+    # Unreadable input, wherever it is read; shapes that are not SHACL are input too.
+    except (LoadError, queries.CatalogueError, ShapesError) as error:
         return _fail(error, ExitStatus.USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted", ExitStatus.INTERRUPTED)

@@ -8,10 +8,12 @@ SHACL-SPARQL constraints and a SPARQL-based target, hence ``advanced=True``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable
 from typing import Any
 
 import pyshacl
+from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 from rdflib import BNode, Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -21,9 +23,21 @@ from rdflib.term import Node
 from .namespaces import RDF, SH, bind_prefixes
 from .report import Result, Severity
 
-__all__ = ["make_result", "shape_checks", "validate_shapes"]
+__all__ = ["ShapesError", "make_result", "shape_checks", "validate_shapes"]
+
+
+class ShapesError(ValueError):
+    """The shapes graph is not valid SHACL (pySHACL cannot load one of its shapes)."""
+
+    def __init__(self, message: str) -> None:
+        # pySHACL's messages end with a "For reference, see <spec>" line: one line here.
+        super().__init__("the SHACL shapes are ill-formed: " + " ".join(message.split()))
 
 _TURTLE_NAMES = bind_prefixes(Graph()).namespace_manager
+
+# pySHACL logs a shape it cannot load to stderr itself, then raises; the raised error
+# becomes our one `error:` line, so its own copy would be a second, unformatted one.
+logging.getLogger("pyshacl-validate").disabled = True
 
 
 class _PreparedQueryGraph(Graph):
@@ -54,15 +68,20 @@ def validate_shapes(data: Graph, shapes: Graph, ontology: Graph) -> list[Result]
     """
     target = _PreparedQueryGraph()
     target += data  # pySHACL adds the ontology to this private copy ("inplace").
-    _, results_graph, _ = pyshacl.validate(
-        target,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        inplace=True,
-        allow_warnings=True,
-    )
+    try:
+        _, results_graph, _ = pyshacl.validate(
+            target,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            inplace=True,
+            allow_warnings=True,
+        )
+    except ReportableRuntimeError as error:  # an ill-formed shape, found as pySHACL loads it
+        raise ShapesError(error.message) from None
+    if isinstance(results_graph, ValidationFailure):  # pySHACL gives this one back, not raised
+        raise ShapesError(results_graph.message)
     return [
         _result(results_graph, node, shapes)
         for node in results_graph.subjects(RDF.type, SH.ValidationResult)

@@ -40,7 +40,14 @@ from .sparql_constraints import (
     read_constraint,
     target_pattern,
 )
-from .vocabulary import COMPONENT_OF, UnsupportedShapeError, component, describe, sparql_term
+from .vocabulary import (
+    COMPONENT_OF,
+    UnsupportedShapeError,
+    component,
+    count,
+    describe,
+    sparql_term,
+)
 
 __all__ = ["Check", "CompiledShapes", "Refusal", "ValueColumn", "compile_all", "compile_shapes"]
 
@@ -284,12 +291,13 @@ class _ShapeCompiler:
             failing = f"SELECT ?this ?value WHERE {{ {values} FILTER(!COALESCE({test}, false)) }}"
             return _of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE
         if parameter == SH.minCount:
-            body = _at_least(focus, values, "true", int(argument))
+            body = _at_least(focus, values, "true", count(where, parameter, argument))
             return None if body is None else (body, ValueColumn.NONE)
         if parameter == SH.maxCount:
+            most = count(where, parameter, argument)
             too_many = (
                 f"SELECT ?this WHERE {{ {values} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(argument)})"
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {most})"
             )
             return _of_focus_nodes(too_many, focus, "?this"), ValueColumn.NONE
         if parameter == SH.uniqueLang:
@@ -338,7 +346,7 @@ class _ShapeCompiler:
                 where, "sh:qualifiedValueShape without sh:qualifiedMinCount"
             )
         test = self.expressions.conforms(value_shape, "?value", shape)
-        return _at_least(focus, values, test, int(minimum))
+        return _at_least(focus, values, test, count(where, SH.qualifiedMinCount, minimum))
 
     def _owner(self, shape: Node) -> Node | None:
         """The targeted shape that holds ``shape``, for error messages; None for itself."""

@@ -31,7 +31,14 @@ from rdflib.term import Node
 
 from ..namespaces import RDF, SH, XSD
 from .discovery import custom_parameters
-from .vocabulary import BOOKKEEPING, COMPONENT_OF, UnsupportedShapeError, describe, sparql_term
+from .vocabulary import (
+    BOOKKEEPING,
+    COMPONENT_OF,
+    UnsupportedShapeError,
+    count,
+    describe,
+    sparql_term,
+)
 
 __all__ = ["VALUE_TESTS", "Expressions", "ShaclPath"]
 
@@ -310,7 +317,10 @@ class Expressions:
             )
         elif parameter == SH.hasValue:
             return f"EXISTS {{ {var} {path.sparql} {sparql_term(argument)} }}"
-        elif parameter == SH.minCount and int(argument) <= 1:
+        elif (
+            parameter == SH.minCount
+            and count(describe(shape, owner), parameter, argument) <= 1
+        ):
             return "true" if int(argument) == 0 else f"EXISTS {{ {var} {path.sparql} [] }}"
         raise UnsupportedShapeError(
             describe(shape, owner),

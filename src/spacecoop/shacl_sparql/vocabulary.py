@@ -11,7 +11,7 @@ vocabulary).
 
 from __future__ import annotations
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import SH
@@ -106,6 +106,25 @@ class UnsupportedShapeError(ValueError):
         )
         self.shape = shape
         self.what = what
+
+
+def count(where: str, parameter: URIRef, argument: Node) -> int:
+    """A count parameter (``sh:minCount``, ``sh:maxCount``, ``sh:qualifiedMinCount``) as an int.
+
+    SHACL wants a non-negative ``xsd:integer``; anything else is an ill-formed shape,
+    refused here so that pySHACL, which checks shapes as it loads them, names the fault.
+    """
+    value = argument.toPython() if isinstance(argument, Literal) else None
+    if (
+        not isinstance(argument, Literal)
+        or argument.datatype != XSD.integer
+        or not isinstance(value, int)
+        or value < 0
+    ):
+        raise UnsupportedShapeError(
+            where, f"{COMPONENT_OF[parameter]} {argument}", "is not a non-negative xsd:integer and"
+        )
+    return value
 
 
 def component(parameter: URIRef) -> URIRef:
