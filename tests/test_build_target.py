@@ -114,6 +114,31 @@ def test_build_refuses_a_folder_holding_files_it_did_not_write(
     assert _snapshot(out) == before
 
 
+def test_build_refuses_a_marked_folder_holding_files_the_build_did_not_write(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Red team of issue 16: a site copied with its marker into a folder of one's own
+    (``cp -r dist/. ~/www``), or a marker forged there, handed every file to the next build."""
+    site = tmp_path / "site"
+    assert main(["build", "--root", str(tiny), "--out", str(site)]) == EXIT_OK
+    capsys.readouterr()
+    www = tmp_path / "www"
+    shutil.copytree(site, www)
+    (www / "notes").mkdir()
+    (www / "notes" / "thesis.txt").write_text("three years of work", encoding="utf-8")
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    (forged / MARKER).write_text("a previous build", encoding="utf-8")
+    (forged / "thesis.txt").write_text("three years of work", encoding="utf-8")
+    for out, stranger in ((www, "notes/thesis.txt"), (forged, "thesis.txt")):
+        before = _snapshot(out)
+        line = _refused(["--root", str(tiny), "--out", str(out)], capsys)
+        assert line.startswith(f"error: {out}: holds {stranger}, which no build wrote"), line
+        assert _snapshot(out) == before
+    assert main(["build", "--root", str(tiny), "--out", str(site)]) == EXIT_OK  # its own: fine
+    capsys.readouterr()
+
+
 def test_build_refuses_a_file(
     tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -133,6 +158,7 @@ def test_build_writes_into_an_empty_folder_and_replaces_a_previous_build(
     assert main(["build", "--root", str(tiny), "--out", str(out)]) == EXIT_OK
     assert (out / MARKER).is_file() and (out / "index.html").is_file()
     (out / "left-over.html").write_text("from an older build", encoding="utf-8")
+    site_folder.mark(out)  # as that older build would have listed it
     assert main(["build", "--root", str(tiny), "--out", str(out)]) == EXIT_OK
     assert not (out / "left-over.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo1", "site"]
