@@ -20,7 +20,7 @@ import pytest
 
 from spacecoop.cli import EXIT_OK, EXIT_OS, EXIT_USAGE, main
 from spacecoop.publish import site_folder
-from spacecoop.publish.site_folder import MARKER, atomic_directory
+from spacecoop.publish.site_folder import MARKER, MARKER_TEXT, atomic_directory
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
 TINY_DATA = """\
@@ -130,11 +130,15 @@ def test_build_refuses_a_marked_folder_holding_files_the_build_did_not_write(
     forged.mkdir()
     (forged / MARKER).write_text("a previous build", encoding="utf-8")
     (forged / "thesis.txt").write_text("three years of work", encoding="utf-8")
-    for out, stranger in ((www, "notes/thesis.txt"), (forged, "thesis.txt")):
+    for out, reason in ((www, "holds notes/thesis.txt, which no build wrote"), (forged, "its")):
         before = _snapshot(out)
         line = _refused(["--root", str(tiny), "--out", str(out)], capsys)
-        assert line.startswith(f"error: {out}: holds {stranger}, which no build wrote"), line
+        assert line.startswith(f"error: {out}: {reason}"), line
         assert _snapshot(out) == before
+    forged_list = MARKER_TEXT + "index.html\n"  # a forged list does not cover thesis.txt
+    (forged / MARKER).write_text(forged_list, encoding="utf-8")
+    line = _refused(["--root", str(tiny), "--out", str(forged)], capsys)
+    assert line.startswith(f"error: {forged}: holds thesis.txt, which no build wrote"), line
     assert main(["build", "--root", str(tiny), "--out", str(site)]) == EXIT_OK  # its own: fine
     capsys.readouterr()
 

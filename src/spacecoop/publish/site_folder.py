@@ -63,7 +63,13 @@ def check_target(out: Path, repository: Path | None = None) -> None:
     if not any(target.iterdir()):
         return
     if (target / MARKER).is_file():
-        stranger = _not_written_by_a_build(target)
+        listed = _listed(target)
+        if listed is None:
+            raise TargetRefused(
+                f"{out}: its {MARKER} lists no files (an older build's, or not a build's);"
+                " empty it or choose another --out"
+            )
+        stranger = next((name for name in sorted(_files(target)) if name not in listed), None)
         if stranger is None:
             return
         raise TargetRefused(
@@ -123,16 +129,13 @@ def _files(folder: Path) -> Iterator[str]:
             yield (here / name).relative_to(folder).as_posix()
 
 
-def _not_written_by_a_build(site: Path) -> str | None:
-    """The first file under ``site`` that its :data:`MARKER` does not list, if any."""
+def _listed(site: Path) -> set[str] | None:
+    """What ``site``'s :data:`MARKER` says the build wrote (the marker included), or None
+    if it is not a marker that lists them."""
     text = (site / MARKER).read_text(encoding="utf-8", errors="replace")
-    listed = (
-        set(text.removeprefix(MARKER_TEXT).splitlines()) if text.startswith(MARKER_TEXT) else set()
-    )
-    for name in sorted(_files(site)):
-        if name != MARKER and name not in listed:
-            return name
-    return None
+    if not text.startswith(MARKER_TEXT):
+        return None
+    return {MARKER, *text.removeprefix(MARKER_TEXT).splitlines()}
 
 
 @contextmanager
