@@ -282,6 +282,24 @@ def test_deep_nesting_is_refused_before_a_worker_sees_it(service: QueryService, 
     assert service.run("ASK { }", JSON).status == 200
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT (" + "+".join(["1"] * 9990) + " AS ?x) {}",  # 9,000 "+" segfaulted a worker
+        "SELECT (" + "||".join(["1"] * 6660) + " AS ?x) {}",
+        "ASK { " + "MINUS{}" * 2850 + " }",  # 2,800 MINUS segfaulted a worker
+    ],
+)
+def test_long_chains_at_the_length_limit_run_without_losing_the_worker(
+    service: QueryService, text: str
+) -> None:
+    """Red team of issue 16: pyoxigraph recurses once per link of an operator chain or a
+    MINUS sequence, which no nesting bound sees; the worker's stack must hold the longest."""
+    assert len(text) <= Limits().max_query_chars
+    outcome = service.run(text, JSON)
+    assert outcome.status == 200, outcome.body
+
+
 def test_nesting_up_to_the_bound_runs(service: QueryService) -> None:
     assert service.run("SELECT * WHERE " + "{" * 128 + "}" * 128, JSON).status == 200
 
