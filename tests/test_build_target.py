@@ -101,6 +101,22 @@ def test_build_refuses_the_repository_its_source_folders_and_the_folders_above(
     capsys.readouterr()
 
 
+def test_build_refuses_the_repository_reached_through_a_symbolic_link(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alias = tmp_path / "alias"
+    alias.symlink_to(repository, target_is_directory=True)
+    before = _snapshot(repository)
+    for out, why in (
+        (alias, "is the repository"),
+        (alias / "ontology", "source folder ontology/"),
+        (alias / "src" / ".." / "data" / "site", "source folder data/"),
+    ):
+        line = _refused(["--root", str(repository), "--out", str(out)], capsys)
+        assert line.startswith(f"error: {out}: ") and why in line, line
+    assert _snapshot(repository) == before
+
+
 def test_build_refuses_a_folder_holding_files_it_did_not_write(
     tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
