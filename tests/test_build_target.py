@@ -20,7 +20,7 @@ import pytest
 
 from spacecoop.cli import ExitStatus, main
 from spacecoop.publish import site_folder
-from spacecoop.publish.site_folder import MARKER, atomic_directory
+from spacecoop.publish.site_folder import MARKER, MARKER_TEXT, atomic_directory
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
 TINY_DATA = """\
@@ -101,6 +101,22 @@ def test_build_refuses_the_repository_its_source_folders_and_the_folders_above(
     capsys.readouterr()
 
 
+def test_build_refuses_the_repository_reached_through_a_symbolic_link(
+    repository: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alias = tmp_path / "alias"
+    alias.symlink_to(repository, target_is_directory=True)
+    before = _snapshot(repository)
+    for out, why in (
+        (alias, "is the repository"),
+        (alias / "ontology", "source folder ontology/"),
+        (alias / "src" / ".." / "data" / "site", "source folder data/"),
+    ):
+        line = _refused(["--root", str(repository), "--out", str(out)], capsys)
+        assert line.startswith(f"error: {out}: ") and why in line, line
+    assert _snapshot(repository) == before
+
+
 def test_build_refuses_a_folder_holding_files_it_did_not_write(
     tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -112,6 +128,36 @@ def test_build_refuses_a_folder_holding_files_it_did_not_write(
     assert line.startswith(f"error: {out}: is not empty and is not a previous build")
     assert MARKER in line
     assert _snapshot(out) == before
+
+
+def test_build_refuses_a_marked_folder_holding_files_the_build_did_not_write(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Red team of issue 16: a site copied with its marker into a folder of one's own
+    (``cp -r dist/. ~/www``), or a marker forged there, handed every file to the next build."""
+    site = tmp_path / "site"
+    assert main(["build", "--root", str(tiny), "--out", str(site)]) == ExitStatus.OK
+    capsys.readouterr()
+    www = tmp_path / "www"
+    shutil.copytree(site, www)
+    (www / "notes").mkdir()
+    (www / "notes" / "thesis.txt").write_text("three years of work", encoding="utf-8")
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    (forged / MARKER).write_text("a previous build", encoding="utf-8")
+    (forged / "thesis.txt").write_text("three years of work", encoding="utf-8")
+    for out, reason in ((www, "holds notes/thesis.txt, which no build wrote"), (forged, "its")):
+        before = _snapshot(out)
+        line = _refused(["--root", str(tiny), "--out", str(out)], capsys)
+        assert line.startswith(f"error: {out}: {reason}"), line
+        assert _snapshot(out) == before
+    forged_list = MARKER_TEXT + "index.html\n"  # a forged list does not cover thesis.txt
+    (forged / MARKER).write_text(forged_list, encoding="utf-8")
+    line = _refused(["--root", str(tiny), "--out", str(forged)], capsys)
+    assert line.startswith(f"error: {forged}: holds thesis.txt, which no build wrote"), line
+    # Its own build folder, listed by its marker, is fine.
+    assert main(["build", "--root", str(tiny), "--out", str(site)]) == ExitStatus.OK
+    capsys.readouterr()
 
 
 def test_build_refuses_a_file(
@@ -133,6 +179,7 @@ def test_build_writes_into_an_empty_folder_and_replaces_a_previous_build(
     assert main(["build", "--root", str(tiny), "--out", str(out)]) == ExitStatus.OK
     assert (out / MARKER).is_file() and (out / "index.html").is_file()
     (out / "left-over.html").write_text("from an older build", encoding="utf-8")
+    site_folder.mark(out)  # as that older build would have listed it
     assert main(["build", "--root", str(tiny), "--out", str(out)]) == ExitStatus.OK
     assert not (out / "left-over.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo1", "site"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import _thread
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +58,35 @@ def test_ctrl_c_waits_for_the_running_jobs_before_raising() -> None:
         run_all([lambda: job("first", True), lambda: job("second", False)], workers=2)
     assert "first" in started
     assert sorted(finished) == sorted(started)  # each job finished or never began
+
+
+def test_the_ctrl_c_tests_pass_when_started_with_sigint_ignored() -> None:
+    """Issue 16: a shell starts background jobs with SIGINT ignored; the two tests that
+    depend on Ctrl-C failed when the suite was started that way. Here they are run so,
+    in a child pytest, whatever this run was started with."""
+    tests = Path(__file__).parent
+    program = (
+        "import signal, sys, pytest\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"  # as `make test &` starts it
+        "sys.exit(pytest.main(sys.argv[1:]))\n"
+    )
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            program,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{tests}/test_parallel.py::test_ctrl_c_waits_for_the_running_jobs_before_raising",
+            f"{tests}/test_nothing_lost.py::"
+            "test_a_build_killed_or_interrupted_midway_leaves_the_previous_dist_intact",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tests.parent,
+    )
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-2000:]
+    assert "2 passed" in finished.stdout

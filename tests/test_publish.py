@@ -37,7 +37,7 @@ from spacecoop.namespaces import (
 from spacecoop.publish import build, dumps, html
 from spacecoop.publish.build import PublishError
 from spacecoop.publish.dumps import context
-from spacecoop.publish.site_folder import MARKER
+from spacecoop.publish.site_folder import mark
 
 SITE_BASE = "https://w3id.org/spacecoop/"
 DATASET = URIRef(SITE_BASE + "dataset")
@@ -796,8 +796,8 @@ def test_a_successful_build_replaces_the_previous_site(
 ) -> None:
     out = tmp_path / "dist"
     out.mkdir()
-    (out / MARKER).write_text("a previous build", encoding="utf-8")
     (out / "stale.html").write_text("old", encoding="utf-8")
+    mark(out)  # a previous build, which wrote stale.html
     build(load(_tiny_repo(make_repo, repo_root, TINY_DATA)), out)
     assert not (out / "stale.html").exists()
     assert (out / "id" / "organisation" / "good.html").is_file()
@@ -827,8 +827,8 @@ def test_an_inconsistent_closure_is_not_published(
     assert reason.inconsistencies(reason.closure(ds))  # the premise: owlrl sees the clash
     out = tmp_path / "dist"
     out.mkdir()
-    (out / MARKER).write_text("a previous build", encoding="utf-8")
     (out / "index.html").write_text("previous", encoding="utf-8")
+    mark(out)
     before = _snapshot(out)
     with pytest.raises(PublishError, match="inconsistent"):
         build(ds, out)

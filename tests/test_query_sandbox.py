@@ -113,6 +113,9 @@ def _disguises(port: int) -> list[str]:
         f"SELECT * WHERE {{ \\U00000053ERVICE {at} {group} }}",
         f"SELECT * WHERE {{ BIND('\\u0027' AS ?x) SERVICE {at} {group} }}",
         f"SELECT * WHERE {{ ?s ?p <http://x/\\u0027> SERVICE {at} {group} }}",
+        # After EXISTS { } pyoxigraph reads "<" as "less than": an IRI to a naive reader
+        # hides ")SERVICE:" and a "#" that comments out the closing ">" (red team).
+        f"{prologue}SELECT * WHERE {{ FILTER(NOT EXISTS{{}}<1)SERVICE:#>)\n{group} }}",
     ]
     for space in spaces:
         cases.append(
@@ -279,6 +282,24 @@ def test_deep_nesting_is_refused_before_a_worker_sees_it(service: QueryService, 
     assert service.run("ASK { }", JSON).status == 200
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT (" + "+".join(["1"] * 9990) + " AS ?x) {}",  # 9,000 "+" segfaulted a worker
+        "SELECT (" + "||".join(["1"] * 6660) + " AS ?x) {}",
+        "ASK { " + "MINUS{}" * 2850 + " }",  # 2,800 MINUS segfaulted a worker
+    ],
+)
+def test_long_chains_at_the_length_limit_run_without_losing_the_worker(
+    service: QueryService, text: str
+) -> None:
+    """Red team of issue 16: pyoxigraph recurses once per link of an operator chain or a
+    MINUS sequence, which no nesting bound sees; the worker's stack must hold the longest."""
+    assert len(text) <= Limits().max_query_chars
+    outcome = service.run(text, JSON)
+    assert outcome.status == 200, outcome.body
+
+
 def test_nesting_up_to_the_bound_runs(service: QueryService) -> None:
     assert service.run("SELECT * WHERE " + "{" * 128 + "}" * 128, JSON).status == 200
 
@@ -343,6 +364,7 @@ _SEEDS = [
     "SELECT * WHERE {{ ?s ?p 'x' OPTIONAL {{ ?s ?p <http://x/'> }} SERVICE {at} {{ }} }}",
     "SELECT * WHERE {{ ?s ?p ?o FILTER(?o<'x') SERVICE {at} {{ }} }}",
     "SELECT * WHERE {{ VALUES (?v ?w) {{ (1 <http://x/#>) }} SERVICE {at} {{ }} }}",
+    "SELECT * WHERE {{ FILTER(EXISTS {{ }} < 1) SERVICE {at} {{ }} }}",
 ]
 _INSERTS = [
     *("", " ", "\n", "'", '"', "'''", "#", "<", ">", "\\", "\\u0027", "\u3000", "\u00a0"),
@@ -415,6 +437,8 @@ def test_dataset_clause_is_read_from_keyword_tokens(text: str, has_dataset: bool
         "SELECT * WHERE { ?s ?p ?o FILTER(?o<(1)>2) }",
         "SELECT * WHERE { ?s ?p ?o FILTER(?o<#>) }",
         "SELECT * WHERE { ?s ?p ?o FILTER(?o<<http://x/'>) }",
+        "SELECT * WHERE { FILTER(NOT EXISTS{}<1)SERVICE:#>)\n{ } }",  # EXISTS is a value
+        "SELECT * WHERE { FILTER(EXISTS { ?s ?p ?o } <'x>') }",
     ],
 )
 def test_ambiguous_less_than_is_refused(text: str) -> None:
@@ -434,3 +458,21 @@ def test_ambiguous_less_than_is_refused(text: str) -> None:
 )
 def test_unambiguous_angle_brackets_read(text: str) -> None:
     analyse(text)
+
+
+def test_exists_as_a_value_before_less_than_cannot_hide_service(listener: Listener) -> None:
+    """Red team of issue 16: ``EXISTS { }`` is a value, so the "<" after it is "less than"
+    to pyoxigraph; read as an IRI it hid ``)SERVICE:`` and a "#" that comments out its
+    ">". Unfiltered, pyoxigraph calls the listener; the filter must refuse the text."""
+    import pyoxigraph as ox
+
+    text = (
+        f"PREFIX : <http://127.0.0.1:{listener.port}/internal>\n"
+        "SELECT * WHERE { FILTER(NOT EXISTS{}<1)SERVICE:#>)\n{ ?a ?b ?c } }"
+    )
+    before = listener.connections
+    with pytest.raises(OSError):
+        list(ox.Store().query(text))
+    assert listener.connections == before + 1  # the disguise is real
+    with pytest.raises(QuerySyntaxError, match="ambiguous '<'"):
+        analyse(text)

@@ -497,6 +497,27 @@ def test_a_connection_with_a_request_in_hand_is_never_closed_for_room() -> None:
             assert sock.recv(4096).startswith(b"HTTP/1.1 200")
 
 
+SLOW_BODY = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\nS"
+
+
+def test_connections_still_sending_their_body_make_room_for_a_newcomer() -> None:
+    """Red team of issue 16: with every connection trickling a POST body (headers in,
+    body due within 30 s), a newcomer was refused: 150 of them shut out every page of a
+    server with 256 file descriptors, for as long as the attacker kept reconnecting."""
+    guard = Guard(max_connections=3, header_timeout=60, body_timeout=60)
+    with guarded_server(guard, threading.Event()) as address, ExitStack() as stack:
+        slow = []
+        for count in (1, 2, 3):
+            slow.append(stack.enter_context(_connect(address, SLOW_BODY)))
+            _wait_until(lambda count=count: len(guard.sending) == count)
+        assert not guard.waiting
+        newcomer = stack.enter_context(_connect(address, COMPLETE))
+        newcomer.settimeout(10)
+        assert newcomer.recv(4096).startswith(b"HTTP/1.1 200")
+        assert _closed(slow[0], within=5)  # the one sending longest made room
+        assert not any(_closed(sock, within=0.3) for sock in slow[1:])
+
+
 def test_each_request_has_a_deadline_for_its_headers_and_its_body() -> None:
     guard = Guard(header_timeout=0.5, body_timeout=0.5)
     with guarded_server(guard, threading.Event()) as address, ExitStack() as stack:

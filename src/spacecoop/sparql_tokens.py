@@ -83,7 +83,8 @@ _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
 _PREFIX_OPERATORS = {"!", "-", "+", "^"}
 # Tokens after which, inside parentheses, pyoxigraph may read ``<`` as "less than".
 _OPERANDS = {"var", "string", "number", "iri", "pname", "word", "bnode", "langtag"}
-_OPERAND_PUNCT = {")", "]", ">>", ")>>"}
+# "}" ends ``EXISTS { … }``, a value: read as an IRI, ``<1)SERVICE:#>`` after it hid a call.
+_OPERAND_PUNCT = {")", "]", ">>", ")>>", "}"}
 # What a query may not start with (after its prologue): the SPARQL Update operations.
 _UPDATE_KEYWORDS = (
     *("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"),

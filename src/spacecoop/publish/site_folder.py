@@ -1,7 +1,7 @@
 """The folder a build replaces: which folders it may replace, one build at a time, atomically.
 
 A build never deletes what it did not write. It replaces only a folder that is
-absent, empty, or a previous build (which carries :data:`MARKER` at its top),
+absent, empty, or a previous build holding only what it wrote (listed in :data:`MARKER`),
 and never the repository, a folder above it, or one of its source folders.
 Builds into one folder take turns under a lock, so a second build waits for
 the first instead of removing its half-written site as if it were stale.
@@ -22,8 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 MARKER = ".spacecoop-build"
-"""Written at the top of every build: this folder may be replaced by the next one."""
-MARKER_TEXT = "Written by `spacecoop build`; the next build replaces this folder whole.\n"
+"""Written at the top of every build, listing every file the build wrote: this folder may
+be replaced by the next build as long as it holds nothing else."""
+MARKER_TEXT = (
+    "Written by `spacecoop build`; the next build replaces this folder whole, unless it\n"
+    "holds a file not listed below. Files written:\n"
+)
 SOURCE_FOLDERS = (".ci", ".git", ".venv", "bench", "data", "ontology", "queries", "src", "tests")
 """Folders of the repository that a build must neither replace nor write into."""
 LOCK_WAIT_SECONDS = 600.0
@@ -56,8 +60,22 @@ def check_target(out: Path, repository: Path | None = None) -> None:
         return
     if not target.is_dir():
         raise TargetRefused(f"{out}: is not a folder")
-    if (target / MARKER).is_file() or not any(target.iterdir()):
+    if not any(target.iterdir()):
         return
+    if (target / MARKER).is_file():
+        listed = _listed(target)
+        if listed is None:
+            raise TargetRefused(
+                f"{out}: its {MARKER} lists no files (an older build's, or not a build's);"
+                " empty it or choose another --out"
+            )
+        stranger = next((name for name in sorted(_files(target)) if name not in listed), None)
+        if stranger is None:
+            return
+        raise TargetRefused(
+            f"{out}: holds {stranger}, which no build wrote (it is not listed in {MARKER});"
+            " move it away or choose another --out"
+        )
     raise TargetRefused(
         f"{out}: is not empty and is not a previous build (it has no {MARKER}); "
         "empty it or choose another --out"
@@ -83,6 +101,7 @@ def atomic_directory(out: Path, *, repository: Path | None = None) -> Iterator[P
         try:
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             yield tmp
+            mark(tmp)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -91,6 +110,32 @@ def atomic_directory(out: Path, *, repository: Path | None = None) -> Iterator[P
             os.rename(out, old)
         os.rename(tmp, out)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def mark(site: Path) -> None:
+    """Write :data:`MARKER` into ``site``, listing every file it holds: what the next build
+    may delete. (A marker alone is not enough: copied along with a site into a folder of
+    other files, with ``cp -r dist/. ~/www``, it would hand them all to the next build.)"""
+    written = "".join(f"{name}\n" for name in sorted(_files(site)) if name != MARKER)
+    (site / MARKER).write_text(MARKER_TEXT + written, encoding="utf-8")
+
+
+def _files(folder: Path) -> Iterator[str]:
+    """The relative paths of the files (and links, never followed) under ``folder``."""
+    for directory, subfolders, names in os.walk(folder):
+        here = Path(directory)
+        links = [name for name in subfolders if (here / name).is_symlink()]
+        for name in (*names, *links):
+            yield (here / name).relative_to(folder).as_posix()
+
+
+def _listed(site: Path) -> set[str] | None:
+    """What ``site``'s :data:`MARKER` says the build wrote (the marker included), or None
+    if it is not a marker that lists them."""
+    text = (site / MARKER).read_text(encoding="utf-8", errors="replace")
+    if not text.startswith(MARKER_TEXT):
+        return None
+    return {MARKER, *text.removeprefix(MARKER_TEXT).splitlines()}
 
 
 @contextmanager

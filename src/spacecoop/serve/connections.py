@@ -9,7 +9,8 @@ callable that makes one): :class:`GuardedH11Protocol` gives each request
 :attr:`Guard.body_timeout` for its body, and keeps at most
 :attr:`Guard.max_connections` open, making room for a newcomer by closing the
 connection that has waited longest for its headers (an idle keep-alive
-connection, or a slow or hostile client) rather than one with a request in hand.
+connection, or a slow or hostile client), else the one sending its body longest,
+rather than one with a whole request in hand.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class Guard:
     body_timeout: float = BODY_TIMEOUT
     # Connections waiting for a request's headers, longest-waiting first (dicts keep order).
     waiting: dict[GuardedH11Protocol, None] = field(default_factory=dict)
+    # Connections whose headers are in but whose body is not, longest-sending first: a
+    # client trickling a body must not hold its place against newcomers for the whole
+    # body deadline either.
+    sending: dict[GuardedH11Protocol, None] = field(default_factory=dict)
 
     @property
     def backlog(self) -> int:
@@ -99,20 +104,23 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.waiting.pop(self, None)
+        self.guard.sending.pop(self, None)
         self._disarm()
         super().connection_lost(exc)
 
     def _make_room(self) -> None:
-        """Close the longest-waiting connections until this one fits under the cap."""
+        """Close the longest-waiting connections (for headers, then for a body) until this
+        one fits under the cap."""
         # Those closed a moment ago are still listed until the event loop lets them go.
         still_open = sum(1 for c in self.connections if not c.transport.is_closing())
         excess = still_open - self.guard.max_connections
         while excess > 0:
-            oldest = next(iter(self.guard.waiting), None)
+            queue = self.guard.waiting or self.guard.sending
+            oldest = next(iter(queue), None)
             if oldest is None:  # every other connection has a request in hand: refuse this one
                 self.transport.close()
                 return
-            del self.guard.waiting[oldest]
+            del queue[oldest]
             oldest.transport.close()
             excess -= 1
 
@@ -130,6 +138,10 @@ class GuardedH11Protocol(H11Protocol):
                 self._arm(h11.IDLE, self.guard.header_timeout)
         else:
             self.guard.waiting.pop(self, None)
+            if state is h11.SEND_BODY:
+                self.guard.sending.setdefault(self, None)
+            else:
+                self.guard.sending.pop(self, None)
             if state is h11.SEND_BODY and self.reading is not h11.SEND_BODY:
                 self._arm(h11.SEND_BODY, self.guard.body_timeout)
             elif state is not h11.SEND_BODY:
@@ -150,4 +162,5 @@ class GuardedH11Protocol(H11Protocol):
         self.deadline = None
         if self.conn.their_state is state and not self.transport.is_closing():
             self.guard.waiting.pop(self, None)
+            self.guard.sending.pop(self, None)
             self.transport.close()

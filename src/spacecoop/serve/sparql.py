@@ -149,11 +149,26 @@ def execute(
     return Outcome(200, media_type + charset, writer.buffer.getvalue())
 
 
+# pyoxigraph recurses once per link of an operator chain (``1+1+…``) or of a MINUS
+# sequence, which the nesting bound does not see: 9,000 "+" (18,000 characters) overflowed
+# a worker's 8 MiB main-thread stack and killed it. Queries run on a thread with this
+# stack, which holds chains as long as Limits.max_query_chars allows six times over.
+QUERY_STACK_BYTES = 64 << 20
+
+
 def _worker(conn: Connection, trig: bytes, max_bytes: int, memory: int) -> None:
-    """Worker process: wall itself off, load the dataset once, then answer queries until
-    the pipe closes. Its first message names the network wall it stands behind."""
+    """Worker process: wall itself off, then answer queries on a thread with a deep stack."""
     wall = sandbox.wall_off_network()  # first: unshare() needs a single-threaded process
     sandbox.limit_memory(memory)
+    threading.stack_size(QUERY_STACK_BYTES)
+    answering = threading.Thread(target=_answer_queries, args=(conn, trig, max_bytes, wall))
+    answering.start()
+    answering.join()
+
+
+def _answer_queries(conn: Connection, trig: bytes, max_bytes: int, wall: str | None) -> None:
+    """Load the dataset once, then answer queries until the pipe closes. The first message
+    names the network wall the worker stands behind."""
     store = ox.Store()
     store.load(trig, format=ox.RdfFormat.TRIG)
     conn.send((_READY, wall))
