@@ -1,10 +1,13 @@
-"""Helpers for tests that run servers on 127.0.0.1: a free port, and a process's
-descendants."""
+"""Helpers for tests that run servers on 127.0.0.1: a free port, a process's
+descendants, and socketserver servers run in threads and stopped afterwards."""
 
 from __future__ import annotations
 
 import socket
 import socketserver
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,3 +39,22 @@ def descendants(pid: int) -> set[int]:
                 found.add(child)
                 todo.append(child)
     return found
+
+
+@contextmanager
+def servers_in_threads() -> Iterator[Callable[[Server], Server]]:
+    """``start(server)`` serves ``server`` on a daemon thread and returns it; every server
+    started is shut down and closed when the block ends."""
+    started: list[socketserver.BaseServer] = []
+
+    def start(server: Server) -> Server:
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.shutdown()
+            server.server_close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
-from local_servers import free_port
+from local_servers import free_port, servers_in_threads
 from spacecoop import endpoint
 from spacecoop.cli import main
 from spacecoop.endpoint import Backoff, EndpointError
@@ -95,18 +95,8 @@ class FaultServer(http.server.ThreadingHTTPServer):
 @pytest.fixture
 def fault_server() -> Iterator[Callable[..., FaultServer]]:
     """Factory: ``fault_server(reply, ...)`` starts a server playing those replies."""
-    started: list[FaultServer] = []
-
-    def start(*replies: Reply) -> FaultServer:
-        server = FaultServer(replies)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.shutdown()
-        server.server_close()
+    with servers_in_threads() as start:
+        yield lambda *replies: start(FaultServer(replies))
 
 
 def _ask(url: str, *, timeout: float = 5, backoff: Backoff = FAST) -> bool | None:
