@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
+from local_servers import descendants, free_port
 from spacecoop import reason
 from spacecoop.dataset import ROOT_ENV_VAR, load
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
@@ -166,34 +167,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, repo_root: 
     return out
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _children(pid: int) -> set[int]:
-    """Every live descendant of ``pid`` (Linux ``/proc``)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        for child, ppid in parents.items():
-            if ppid == parent and child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -214,7 +187,7 @@ def server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     import urllib.error
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     command = [
         str(Path(sys.executable).parent / "spacecoop"),
         "serve",
@@ -245,7 +218,7 @@ def server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
             time.sleep(0.2)
         yield base
     finally:
-        workers = _children(process.pid)
+        workers = descendants(process.pid)
         process.terminate()
         try:
             process.wait(timeout=15)

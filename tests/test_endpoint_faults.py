@@ -5,7 +5,6 @@ on transient faults only; every fault ends in a one-line error."""
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
+from local_servers import free_port, servers_in_threads
 from spacecoop import endpoint
 from spacecoop.cli import main
 from spacecoop.endpoint import Backoff, EndpointError
@@ -95,28 +95,12 @@ class FaultServer(http.server.ThreadingHTTPServer):
 @pytest.fixture
 def fault_server() -> Iterator[Callable[..., FaultServer]]:
     """Factory: ``fault_server(reply, ...)`` starts a server playing those replies."""
-    started: list[FaultServer] = []
-
-    def start(*replies: Reply) -> FaultServer:
-        server = FaultServer(replies)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.shutdown()
-        server.server_close()
+    with servers_in_threads() as start:
+        yield lambda *replies: start(FaultServer(replies))
 
 
 def _ask(url: str, *, timeout: float = 5, backoff: Backoff = FAST) -> bool | None:
     return endpoint.query(url, "ASK {}", QueryKind.ASK, timeout=timeout, backoff=backoff).boolean
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- transient faults are retried, then reported with the number of attempts ---------------
@@ -161,7 +145,7 @@ def test_a_slow_server_times_out_on_every_attempt(
 
 
 def test_an_endpoint_that_is_down_is_a_one_line_error_after_bounded_attempts() -> None:
-    down = f"http://127.0.0.1:{_free_port()}/sparql"  # nothing listens there
+    down = f"http://127.0.0.1:{free_port()}/sparql"  # nothing listens there
     with pytest.raises(EndpointError) as caught:
         _ask(down)
     message = str(caught.value)

@@ -10,7 +10,6 @@ import socket
 import socketserver
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
+from local_servers import servers_in_threads
 from spacecoop import endpoint
 from spacecoop.cli import main
 from spacecoop.endpoint import Backoff, EndpointError
@@ -127,18 +127,8 @@ class StreamingServer(socketserver.ThreadingTCPServer):
 @pytest.fixture
 def serving() -> Iterator[Callable[[Behaviour], StreamingServer]]:
     """Factory: ``serving(behaviour)`` starts an endpoint that answers so."""
-    started: list[StreamingServer] = []
-
-    def start(behaviour: Behaviour) -> StreamingServer:
-        server = StreamingServer(behaviour)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.shutdown()
-        server.server_close()
+    with servers_in_threads() as start:
+        yield lambda behaviour: start(StreamingServer(behaviour))
 
 
 @dataclass(frozen=True)

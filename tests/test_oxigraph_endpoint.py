@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import pytest
 from rdflib import BNode, Dataset
 from rdflib.compare import isomorphic
 
+from local_servers import free_port
 from spacecoop import endpoint, queries
 from spacecoop.cli import main
 from spacecoop.endpoint import EndpointError
@@ -28,12 +28,6 @@ from spacecoop.results import QueryKind, QueryResult
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = [q for q in queries.catalogue(ROOT).values() if not q.services]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _oxigraph_command() -> str:
@@ -49,7 +43,7 @@ def _oxigraph_command() -> str:
 @pytest.fixture(scope="session")
 def oxigraph() -> Iterator[str]:
     """An in-memory Oxigraph server on a free local port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     bind = f"127.0.0.1:{port}"
     server = subprocess.Popen(
         [_oxigraph_command(), "serve", "--bind", bind],
@@ -251,7 +245,7 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
 
 
 def test_an_endpoint_that_is_down_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
-    down = f"http://127.0.0.1:{_free_port()}/query"  # nothing listens there
+    down = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
     with pytest.raises(EndpointError, match="cannot connect"):
         queries.run("topics", endpoint=down, backoff=ONCE, root=ROOT)
     assert main(["load", "--endpoint", down, "--retries", "0", "--root", str(ROOT)]) == 1

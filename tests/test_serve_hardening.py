@@ -24,6 +24,7 @@ import httpx
 import pytest
 import uvicorn
 
+from local_servers import descendants, free_port
 from spacecoop.serve import create_app, listen
 from spacecoop.serve.connections import HEADER_TIMEOUT, Guard
 from spacecoop.serve.sparql import Outcome
@@ -34,25 +35,6 @@ COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SPARQL_JSON = "application/sparql-results+json"
 RESOURCE = "/id/event/first-symposium-2018"
 PAGES = ["/index.html", RESOURCE, RESOURCE + ".html", "/static/style.css", "/queries.html"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    """The live child processes of ``pid`` (the query workers), from Linux ``/proc``."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 @contextmanager
@@ -66,7 +48,7 @@ def running_server(
 
     Its standard error goes to ``log`` (a file, not a pipe that could fill and stall it).
     """
-    port = _free_port()
+    port = free_port()
     command = [SPACECOOP, "serve", "--dist", site, "--port", str(port), *options]
     with log.open("wb") as stderr:
         server = subprocess.Popen(
@@ -86,7 +68,7 @@ def running_server(
             time.sleep(0.2)
         yield server, base
     finally:
-        workers = _children(server.pid)
+        workers = descendants(server.pid)
         server.terminate()
         try:
             server.wait(timeout=20)

@@ -162,8 +162,7 @@ def fmt_command(subparsers: Subparsers) -> None:
             for path in fmt.format_files(paths):
                 print(f"formatted {path}")
         except fmt.FormatError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return ExitStatus.USAGE
+            return _fail(error, ExitStatus.USAGE)
         return ExitStatus.OK
 
     parser.set_defaults(run=run)
@@ -390,8 +389,7 @@ def build_command(subparsers: Subparsers) -> None:
             report = validate.validate(None, args.root)
         if report.fails():
             print(report_writers.render(report, "text"), end="", file=sys.stderr)
-            print("error: the data does not conform; nothing was published", file=sys.stderr)
-            return ExitStatus.FAILED
+            return _fail("the data does not conform; nothing was published", ExitStatus.FAILED)
         if quads is not None:
             source: Dataset | pyoxigraph.Store = quads
         else:
@@ -405,8 +403,7 @@ def build_command(subparsers: Subparsers) -> None:
                 repository=root,
             )
         except PublishError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return ExitStatus.FAILED
+            return _fail(error, ExitStatus.FAILED)
         except TargetRefused as error:  # changed while the data was validated
             return _fail(error, ExitStatus.USAGE)
         print(
@@ -455,8 +452,7 @@ def serve_command(subparsers: Subparsers) -> None:
         from . import serve
 
         if args.dist is not None and not (args.dist / "index.html").is_file():
-            print(f"error: {args.dist} is not a built site (no index.html)", file=sys.stderr)
-            return ExitStatus.USAGE
+            return _fail(f"{args.dist} is not a built site (no index.html)", ExitStatus.USAGE)
         from .serve.sparql import WorkerStartError
 
         try:
@@ -474,8 +470,7 @@ def serve_command(subparsers: Subparsers) -> None:
                 on_listening=lambda url: print(f"serving on {url} (Ctrl-C stops)", file=sys.stderr),
             )
         except WorkerStartError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return ExitStatus.USAGE
+            return _fail(error, ExitStatus.USAGE)
         return ExitStatus.OK
 
     parser.set_defaults(run=run)
