@@ -220,9 +220,16 @@ UNSUPPORTED = {
         '    sh:or ( ex:S [ sh:pattern "x" ] ) .',
         "https://example.org/S: a shape that uses itself",
     ),
-    "a rule without a message": (
-        'ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:pattern "x" .',
-        "https://example.org/S: sh:PatternConstraintComponent without a sh:message",
+    "a rule without a message that names a node": (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:P .\n"
+        "ex:P sh:path ex:name ; sh:minCount 3 .",
+        "https://example.org/P: sh:MinCountConstraintComponent without a sh:message is not "
+        "supported (pySHACL's message names a focus or value node",
+    ),
+    "a rule of two values without a message": (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:P .\n"
+        "ex:P sh:path ex:friend ; sh:class ex:Thing , ex:Other .",
+        "https://example.org/P: sh:ClassConstraintComponent with 2 values and no sh:message",
     ),
 }
 
@@ -236,6 +243,80 @@ def test_an_unsupported_construct_raises_naming_shape_and_component(case: str) -
         shacl_sparql.validate_store(_fast_store(data), shapes)
     assert str(raised.value).startswith(expected)
     assert "engine='pyshacl'" in str(raised.value)
+
+
+# --- pySHACL's default messages, for a shape without sh:message --------------------------
+
+DEFAULT_MESSAGE_DATA = """\
+@prefix ex: <https://example.org/> .
+ex:a a ex:Thing ; ex:name "x"@en , "y"@en , "long name" ; ex:age 5 ;
+    ex:friend ex:b , <https://example.org/thing/c> .
+ex:b a ex:Other .
+<https://example.org/thing/c> a ex:Thing .
+"""
+
+DEFAULT_MESSAGES = {
+    "class": ("sh:path ex:friend ; sh:class ex:Thing", "Value does not have class ex:Thing"),
+    "datatype": (
+        "sh:path ex:name ; sh:datatype xsd:string",
+        "Value is not Literal with datatype xsd:string",
+    ),
+    "nodeKind": ("sh:path ex:name ; sh:nodeKind sh:IRI", "Value is not of Node Kind sh:IRI"),
+    "minExclusive": (
+        "sh:path ex:age ; sh:minExclusive 18",
+        'Value is not > Literal("18", datatype=xsd:integer)',
+    ),
+    "minInclusive": (
+        "sh:path ex:age ; sh:minInclusive 5.50",
+        'Value is not >= Literal("5.50", datatype=xsd:decimal)',
+    ),
+    "maxExclusive": (
+        "sh:path ex:age ; sh:maxExclusive 3",
+        'Value is not < Literal("3", datatype=xsd:integer)',
+    ),
+    "maxInclusive": (
+        "sh:path ex:age ; sh:maxInclusive 3",
+        'Value is not <= Literal("3", datatype=xsd:integer)',
+    ),
+    "minLength": (
+        "sh:path ex:name ; sh:minLength 3",
+        'String length not >= Literal("3", datatype=xsd:integer)',
+    ),
+    "maxLength": (
+        "sh:path ex:name ; sh:maxLength 1",
+        'String length not <= Literal("1", datatype=xsd:integer)',
+    ),
+    "pattern": ('sh:path ex:name ; sh:pattern "^[xy]$"', "Value does not match pattern '^[xy]$'"),
+    "languageIn": ('sh:path ex:name ; sh:languageIn ( "de" "fr" )', "String language is not in"),
+    "uniqueLang": (
+        "sh:path ex:name ; sh:uniqueLang true",
+        "More than one String shares the same Language",
+    ),
+    "qualifiedValueShape": (
+        "sh:path ex:friend ; sh:qualifiedMinCount 2 ; sh:qualifiedValueShape [ sh:class ex:Thing ]",
+        "Focus node does not conform to shape MinCount 2: ",
+    ),
+    "class on a node shape": ("sh:class ex:Other", "Value does not have class ex:Other"),
+}
+"""Each constraint component the fast engine compiles without a sh:message: the rule
+(on ``ex:P``) and how pySHACL's message for it begins."""
+
+
+@pytest.mark.parametrize("case", DEFAULT_MESSAGES)
+def test_a_shape_without_message_gets_pyshacls_default_message(case: str) -> None:
+    rule, begins = DEFAULT_MESSAGES[case]
+    turtle = f"ex:P a sh:NodeShape ; sh:targetClass ex:Thing ; {rule} ."
+    if rule.startswith("sh:path"):
+        owner = "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:P ."
+        turtle = f"{owner}\nex:P {rule} ."
+    shapes = Graph().parse(data=PREFIXES + turtle, format="turtle")
+    data = Graph().parse(data=DEFAULT_MESSAGE_DATA, format="turtle")
+    reference = sorted(shacl.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
+    assert reference, "the data breaks the rule"
+    assert {r.message for r in reference} == {reference[0].message}
+    assert reference[0].message.startswith(begins)
+    fast = shacl_sparql.validate_store(_fast_store(data), shapes)
+    assert sorted(fast, key=Result.sort_key) == reference
 
 
 # --- choosing the engine ---------------------------------------------------------------

@@ -33,6 +33,7 @@ from ..namespaces import RDF, SH
 from ..store import to_rdflib
 from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
 from .expressions import VALUE_TESTS, Expressions, ShaclPath
+from .generic_messages import generic_message
 from .sparql_constraints import (
     SparqlConstraint,
     merge_prefixes,
@@ -73,7 +74,7 @@ class Check:
     component: URIRef
     severity: URIRef
     messages: tuple[str, ...]
-    """The source shape's ``sh:message`` texts."""
+    """The source shape's ``sh:message`` texts, or pySHACL's default message if it has none."""
     path: ShaclPath | None
     value: ValueColumn
     """Where a Core result's value comes from (SHACL-SPARQL results: from the solution)."""
@@ -229,8 +230,10 @@ class _ShapeCompiler:
         def check(
             body: str, parameter: URIRef, value: ValueColumn, sparql: SparqlConstraint | None = None
         ) -> Check:
-            if not messages and not (sparql and sparql.messages):
-                # pySHACL's generic messages are its own wording; ours are all written out.
+            texts = messages
+            if not messages and sparql is None:
+                texts = (generic_message(self.shapes, shape, parameter, where),)
+            elif not messages and not sparql.messages:
                 raise UnsupportedShapeError(
                     where, COMPONENT_OF[parameter], "without a sh:message is not supported"
                 )
@@ -242,7 +245,7 @@ class _ShapeCompiler:
                 shape,
                 component(parameter),
                 severity,
-                messages,
+                texts,
                 path,
                 value,
                 sparql,
@@ -391,8 +394,7 @@ def _node_pair(focus: str, parameter: URIRef, predicate: URIRef) -> tuple[str, V
         f"FILTER NOT EXISTS {{ ?this {p} ?this }} BIND(?this AS ?value) }}"
     )
     others = (
-        f"SELECT ?this ?value WHERE {{ {focus} "
-        f"?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
+        f"SELECT ?this ?value WHERE {{ {focus} ?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
     )
     body = f"SELECT DISTINCT ?this ?value WHERE {{ {{ {missing} }} UNION {{ {others} }} }}"
     return body, ValueColumn.VALUE
