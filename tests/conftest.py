@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from local_servers import descendants, free_port
+from local_servers import descendants, free_port, stop
 from spacecoop import reason
 from spacecoop.dataset import ROOT_ENV_VAR, load
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
@@ -219,12 +219,7 @@ def server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         yield base
     finally:
         workers = descendants(process.pid)
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(process, timeout=15)
         deadline = time.monotonic() + 10
         while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Ask ``process`` to stop (SIGTERM); kill it if it has not stopped within ``timeout`` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
 
 
 def descendants(pid: int) -> set[int]:

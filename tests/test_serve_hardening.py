@@ -24,7 +24,7 @@ import httpx
 import pytest
 import uvicorn
 
-from local_servers import descendants, free_port
+from local_servers import descendants, free_port, stop
 from spacecoop.serve import create_app, listen
 from spacecoop.serve.connections import HEADER_TIMEOUT, Guard
 from spacecoop.serve.sparql import Outcome
@@ -69,12 +69,7 @@ def running_server(
         yield server, base
     finally:
         workers = descendants(server.pid)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        stop(server, timeout=20)
         for pid in workers:  # never leave a query worker behind, whatever happened
             try:
                 os.kill(pid, signal.SIGKILL)
