@@ -89,8 +89,10 @@ def measure(stage: str, path: str, root: Path) -> float:
     """Seconds for one stage on one path; loading is excluded except for the load stage."""
     import pyoxigraph as ox
 
-    from spacecoop import dataset, queries, store
     from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
+    from spacecoop.queries import catalogue as queries
+    from spacecoop.repository import files as dataset
+    from spacecoop.repository import store
 
     data_file = root / "data" / "synthetic.ttl"
     if stage == "load":
@@ -103,12 +105,12 @@ def measure(stage: str, path: str, root: Path) -> float:
                 lambda: ox.Store().bulk_load(path=str(data_file), format=ox.RdfFormat.TURTLE)
             )
     if stage == "validate":  # the SHACL step alone: pySHACL on rdflib vs ours on pyoxigraph
-        from spacecoop import shacl, shacl_sparql
+        from spacecoop.validation import pyshacl_engine, shacl_sparql
 
         if path == "baseline":
             ds = dataset.load(root)
             graphs = [ds.graph(g) for g in (GRAPH_DATA, GRAPH_SHAPES, GRAPH_ONTOLOGY)]
-            return _timed(lambda: shacl.validate_shapes(*graphs))
+            return _timed(lambda: pyshacl_engine.validate_shapes(*graphs))
         quads = store.load_store(root)
         shapes = store.to_rdflib_graph(quads, GRAPH_SHAPES)
         return _timed(lambda: shacl_sparql.validate_store(quads, shapes))
@@ -145,7 +147,8 @@ def _build_site(path: str, root: Path, out: Path) -> None:
     The baseline is the same command kept on the reference path whatever the
     size: rdflib parsing, pySHACL and owlrl.
     """
-    from spacecoop import cli, store
+    from spacecoop import cli
+    from spacecoop.repository import store
 
     if path == "baseline":
         store.FAST_PATH_BYTES = sys.maxsize
@@ -160,8 +163,10 @@ def _dumps_work(path: str, root: Path, data_file: Path, out: Path) -> Callable[[
     """The dumps stage on one path, writing into ``out`` (removed by the caller)."""
     import pyoxigraph as ox
 
-    from spacecoop import dataset, reason_fast, store
     from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
+    from spacecoop.reasoning import sparql_rules
+    from spacecoop.repository import files as dataset
+    from spacecoop.repository import store
 
     if path == "baseline":
         ds = dataset.load(root)
@@ -183,7 +188,7 @@ def _dumps_work(path: str, root: Path, data_file: Path, out: Path) -> Callable[[
 
         def ours() -> None:  # includes the load: the goal compares load + dumps
             quads = store.load_store(root)
-            reason_fast.materialise(quads)
+            sparql_rules.materialise(quads)
             dumps.write_dumps(quads, out)
 
         return ours
@@ -206,7 +211,7 @@ def _dumps_work(path: str, root: Path, data_file: Path, out: Path) -> Callable[[
 
 def _with_defaults(saved: object) -> str:
     """A saved query's text with its default parameter values, as queries.run sends it."""
-    from spacecoop.params import bind, inject_values
+    from spacecoop.queries.params import bind, inject_values
 
     return inject_values(saved.body, bind(saved.parameters, {}))  # type: ignore[attr-defined]
 

@@ -10,9 +10,9 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from local_servers import descendants, free_port, stop
-from spacecoop import reason
-from spacecoop.dataset import ROOT_ENV_VAR, load
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
+from spacecoop.reasoning import owlrl_engine
+from spacecoop.repository.files import ROOT_ENV_VAR, load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -69,7 +69,7 @@ def closed(dataset: Dataset) -> Graph:
 
     Shared between tests: do not modify it.
     """
-    return reason.closure(dataset)
+    return owlrl_engine.closure(dataset)
 
 
 def _copy(ds: Dataset, graph_iri: URIRef) -> Graph:
@@ -159,11 +159,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, repo_root: 
 
     Shared between tests: do not modify it; copy it first (``shutil.copytree``).
     """
-    from spacecoop import queries
     from spacecoop.publish import build
+    from spacecoop.queries import catalogue
 
     out = tmp_path_factory.mktemp("site") / "dist"
-    build(dataset, out, saved_queries=list(queries.catalogue(repo_root).values()))
+    build(dataset, out, saved_queries=list(catalogue.catalogue(repo_root).values()))
     return out
 
 

@@ -16,12 +16,12 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from html_tree import Element, href_target, parse_html, read_page
-from spacecoop import dates
-from spacecoop import store as fast_store
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, ID, SCO, curie
 from spacecoop.publish import browse, html, visuals
 from spacecoop.publish.paths import iri_for_path, resource_path
 from spacecoop.publish.resources import Labels, kind_of, label
+from spacecoop.repository import dates
+from spacecoop.repository import store as fast_store
 
 
 @pytest.fixture(scope="module")

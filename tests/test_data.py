@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from spacecoop import ontology_checks as checks
-from spacecoop.dataset import find_sources, parse_file
 from spacecoop.namespaces import ID, PROV, RDF, RDFS, SCO, SKOS, XSD
+from spacecoop.repository.files import find_sources, parse_file
+from spacecoop.validation import ontology_checks as checks
 
 SHARED_SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
 SOURCE_CLASSES = {SCO.SourceDocument, SCO.WebPage, SCO.NewsArticle, SCO.ReferenceTable}

@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from spacecoop import dataset
-from spacecoop.dataset import LoadError, find_sources, load, load_graph, parse_file
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, SCO
+from spacecoop.repository import files as dataset
+from spacecoop.repository.files import LoadError, find_sources, load, load_graph, parse_file
 
 AGENCY = URIRef("https://w3id.org/spacecoop/id/organisation/example-agency")
 

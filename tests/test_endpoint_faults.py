@@ -15,10 +15,10 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 
 from local_servers import free_port, servers_in_threads
-from spacecoop import endpoint
 from spacecoop.cli import main
-from spacecoop.endpoint import Backoff, EndpointError
-from spacecoop.results import QueryKind
+from spacecoop.queries import endpoint
+from spacecoop.queries.endpoint import Backoff, EndpointError
+from spacecoop.queries.results import QueryKind
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = Backoff(retries=2, base_delay=0.01)

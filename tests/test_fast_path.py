@@ -9,12 +9,13 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
-from spacecoop import queries, store
-from spacecoop.dataset import LoadError, load
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, ID
-from spacecoop.results import QueryKind
+from spacecoop.queries import catalogue
+from spacecoop.queries.results import QueryKind
+from spacecoop.repository import store
+from spacecoop.repository.files import LoadError, load
 
-CATALOGUE = queries.catalogue(Path(__file__).resolve().parent.parent)
+CATALOGUE = catalogue.catalogue(Path(__file__).resolve().parent.parent)
 LOCAL = sorted(name for name, q in CATALOGUE.items() if not q.services)
 
 
@@ -37,8 +38,8 @@ def test_every_saved_query_answers_the_same_on_both_paths(
     fast_store, dataset: Dataset, name: str
 ) -> None:  # type: ignore[no-untyped-def]
     saved = CATALOGUE[name]
-    slow = queries.run(saved, dataset=dataset)
-    fast = queries.run(saved, store=fast_store)
+    slow = catalogue.run(saved, dataset=dataset)
+    fast = catalogue.run(saved, store=fast_store)
     if saved.kind.returns_graph:
         assert isomorphic(slow.graph, fast.graph)
     elif saved.kind is QueryKind.ASK:
@@ -55,15 +56,15 @@ def test_every_saved_query_answers_the_same_on_both_paths(
 
 def test_parameters_are_bound_on_the_fast_path_too(fast_store) -> None:  # type: ignore[no-untyped-def]
     saved = CATALOGUE["memoranda-signed-by-party"]
-    russia = queries.run(
+    russia = catalogue.run(
         saved, {"party": "https://w3id.org/spacecoop/id/country/russia"}, store=fast_store
     )
-    japan = queries.run(
+    japan = catalogue.run(
         saved, {"party": "https://w3id.org/spacecoop/id/country/japan"}, store=fast_store
     )
     assert len(russia.rows) == 1 and japan.rows == ()
-    with pytest.raises(queries.QueryError):
-        queries.run(saved, {"party": "http://x> } ; DROP ALL ; #"}, store=fast_store)
+    with pytest.raises(catalogue.QueryError):
+        catalogue.run(saved, {"party": "http://x> } ; DROP ALL ; #"}, store=fast_store)
 
 
 def test_a_broken_file_is_located_on_the_fast_path(make_repo, ontology_ttl: str) -> None:  # type: ignore[no-untyped-def]
@@ -98,11 +99,11 @@ def test_fast_schema_entailment_matches_owlrl_on_the_instance_data(repo_root: Pa
     """For our things (``…/id/…``), the SPARQL rules infer exactly what owlrl infers."""
     from rdflib import BNode
 
-    from spacecoop import reason_fast
     from spacecoop.namespaces import GRAPH_INFERRED, ID, OWL
+    from spacecoop.reasoning import sparql_rules
 
     fast_store = store.load_store(repo_root)
-    assert reason_fast.materialise(fast_store) > 100
+    assert sparql_rules.materialise(fast_store) > 100
     fast = set(store.to_rdflib_graph(fast_store, GRAPH_INFERRED))
     asserted = load(repo_root)
     expected = {
@@ -140,7 +141,7 @@ CLASHES = {
 @pytest.mark.parametrize("case", sorted(CLASHES))
 def test_fast_consistency_check_agrees_with_owlrl(make_repo, case: str) -> None:  # type: ignore[no-untyped-def]
     """The SPARQL clash rules find an inconsistency where owlrl does, about the same nodes."""
-    from spacecoop import reason, reason_fast
+    from spacecoop.reasoning import owlrl_engine, sparql_rules
 
     prefixes = (
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n@prefix ex: <http://example.org/> .\n"
@@ -148,10 +149,10 @@ def test_fast_consistency_check_agrees_with_owlrl(make_repo, case: str) -> None:
     root = make_repo(
         {"ontology/spacecoop.ttl": CLASH_ONTOLOGY, "data/d.ttl": prefixes + CLASHES[case]}
     )
-    slow = reason.find_inconsistencies(reason.closure(load(root)))
+    slow = owlrl_engine.find_inconsistencies(owlrl_engine.closure(load(root)))
     quads = store.load_store(root)
-    reason_fast.materialise(quads)
-    fast = reason_fast.inconsistencies(quads)
+    sparql_rules.materialise(quads)
+    fast = sparql_rules.inconsistencies(quads)
     assert bool(fast) == bool(slow) == (case != "consistent")
     assert {i.node for i in fast} <= {i.node for i in slow} | {None}
     assert {i.node for i in slow} <= {i.node for i in fast}
@@ -161,8 +162,8 @@ def test_large_data_is_checked_for_consistency_by_the_sparql_clash_rules(  # typ
     make_repo, repo_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above the fast-path size, validation's consistency check uses reason_fast, not owlrl."""
-    from spacecoop import reason
-    from spacecoop.validate import CONSISTENCY_CHECK, validate
+    from spacecoop.reasoning import owlrl_engine
+    from spacecoop.validation.run import CONSISTENCY_CHECK, validate
 
     ontology = (repo_root / "ontology" / "spacecoop.ttl").read_text(encoding="utf-8")
     data = (
@@ -178,7 +179,7 @@ def test_large_data_is_checked_for_consistency_by_the_sparql_clash_rules(  # typ
     def no_owlrl(*_: object) -> None:
         raise AssertionError("owlrl must not run on large data")
 
-    monkeypatch.setattr(reason, "closure", no_owlrl)
+    monkeypatch.setattr(owlrl_engine, "closure", no_owlrl)
     report = validate(None, root)
     clashes = [r for r in report.results if r.constraint == CONSISTENCY_CHECK]
     assert [r.focus_node for r in clashes] == ["https://w3id.org/spacecoop/id/organisation/x"]
@@ -201,7 +202,7 @@ def test_a_large_repository_is_validated_in_the_store_with_the_same_results(  # 
     """Above the fast-path size nothing is parsed into rdflib, and the report is the one the
     rdflib path gives with the same SHACL engine: SHACL results and ontology checks (an
     undeclared term at its first user), each at its file and line."""
-    from spacecoop import validate as validation
+    from spacecoop.validation import run as validation
 
     files = {
         str(path.relative_to(repo_root)): path.read_bytes()
@@ -236,7 +237,7 @@ def test_a_large_repository_is_validated_in_the_store_with_the_same_results(  # 
 def test_data_files_are_scanned_for_lines_only_when_a_result_is_about_their_subjects(  # type: ignore[no-untyped-def]
     make_repo, repo_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spacecoop import validate as validation
+    from spacecoop.validation import run as validation
 
     ontology = (repo_root / "ontology" / "spacecoop.ttl").read_text(encoding="utf-8")
     unlabelled = ontology.replace('    rdfs:label "founding"@en ;\n', "")
@@ -294,8 +295,8 @@ def test_rdf_1_2_is_refused_on_the_fast_path_as_on_the_reference_path(  # type: 
 ) -> None:
     """pyoxigraph reads RDF 1.2; rdflib, the reference path, does not: validation refuses it
     on both paths, at the same file and line, and so does the build."""
-    from spacecoop import validate as validation
     from spacecoop.cli import main
+    from spacecoop.validation import run as validation
 
     prefix = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
     root = make_repo(

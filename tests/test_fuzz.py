@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from spacecoop import queries
-from spacecoop.dataset import LoadError, parse_file
-from spacecoop.params import (
+from spacecoop.queries import catalogue
+from spacecoop.queries.params import (
     Parameter,
     ParameterError,
     bind,
@@ -25,7 +24,8 @@ from spacecoop.params import (
     ntriples,
     values_block,
 )
-from spacecoop.params import parameter_from_variable as parameter
+from spacecoop.queries.params import parameter_from_variable as parameter
+from spacecoop.repository.files import LoadError, parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,7 +154,7 @@ def test_a_checked_value_round_trips_through_n_triples(value: str, which: Parame
     assert _same_term(triple.object, term)
 
 
-PARAMETRISED = [q for q in queries.catalogue(ROOT).values() if q.parameters and not q.services]
+PARAMETRISED = [q for q in catalogue.catalogue(ROOT).values() if q.parameters and not q.services]
 
 
 def _run_empty(text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

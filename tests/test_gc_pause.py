@@ -1,4 +1,4 @@
-"""The collector pause used while big query results are built (spacecoop.gc_pause)."""
+"""The collector pause used while big query results are built (spacecoop.runtime.gc_pause)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from spacecoop.gc_pause import gc_paused
+from spacecoop.runtime.gc_pause import gc_paused
 
 
 @pytest.fixture(autouse=True)

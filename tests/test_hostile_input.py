@@ -12,12 +12,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal
 
-from spacecoop import cli, dataset, store
+from spacecoop import cli
 from spacecoop.cli import main
-from spacecoop.dataset import LoadError, load, parse_file
-from spacecoop.locate import subject_lines
 from spacecoop.namespaces import GRAPH_DATA
-from spacecoop.queries import CatalogueError
+from spacecoop.queries.catalogue import CatalogueError
+from spacecoop.repository import files as dataset
+from spacecoop.repository import store
+from spacecoop.repository.files import LoadError, load, parse_file
+from spacecoop.repository.locate import subject_lines
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NESTING = 10_000
@@ -132,7 +134,7 @@ def test_an_iri_with_a_space_passes_rdflib_but_not_the_repository_loader(make_re
 
 def test_validate_refuses_an_iri_with_a_space_in_other_repositories_files_too() -> None:
     """``spacecoop validate PATHS`` parses as strictly as the repository loader."""
-    from spacecoop.validate import validate
+    from spacecoop.validation.run import validate
 
     with pytest.raises(LoadError, match="Invalid IRI code point") as caught:
         validate([FIXTURES / "iri_with_space.ttl"])

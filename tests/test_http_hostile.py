@@ -23,9 +23,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
-from spacecoop import dataset, queries, serve
+from spacecoop import serve
 from spacecoop.cli import build_parser
 from spacecoop.publish import build
+from spacecoop.queries import catalogue as queries
+from spacecoop.repository import files
 from spacecoop.serve import Limits, create_app, query_service
 from spacecoop.serve.app import MAX_BODY_BYTES, SECURITY_HEADERS
 
@@ -449,7 +451,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(ROOT / "ontology" / "spacecoop.ttl", root / "ontology" / "spacecoop.ttl")
     (root / "data" / "hostile.ttl").write_text(HOSTILE_TTL, encoding="utf-8")
     catalogue = queries.catalogue(ROOT)
-    return build(dataset.load(root), root / "dist", saved_queries=list(catalogue.values())).out
+    return build(files.load(root), root / "dist", saved_queries=list(catalogue.values())).out
 
 
 @pytest.fixture(scope="module")

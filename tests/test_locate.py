@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spacecoop.locate import Location, index, subject_lines
+from spacecoop.repository.locate import Location, index, subject_lines
 
 EX = "https://example.org/"
 

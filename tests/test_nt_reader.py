@@ -11,8 +11,8 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.plugins.parsers import ntriples
 
-from spacecoop.dataset import MESSAGE_LIMIT, LoadError, parse_file
-from spacecoop.nt_reader import parse_ntriples
+from spacecoop.repository.files import MESSAGE_LIMIT, LoadError, parse_file
+from spacecoop.repository.nt_reader import parse_ntriples
 
 # Every line ending rdflib knows, a last line without one, comments, blank lines, blank
 # nodes used twice, escapes, language tags and datatypes.

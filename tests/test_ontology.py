@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
-from spacecoop import ontology_checks as checks
 from spacecoop.namespaces import OWL, PROV, RDF, RDFS, SCHEMA, SCO, SKOS
+from spacecoop.validation import ontology_checks as checks
 
 EXTERNAL_ALIGNMENT_BASES = (str(SCHEMA), str(PROV), "http://www.w3.org/ns/org#", str(SKOS))
 

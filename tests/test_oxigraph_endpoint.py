@@ -19,15 +19,15 @@ from rdflib import BNode, Dataset
 from rdflib.compare import isomorphic
 
 from local_servers import free_port
-from spacecoop import endpoint, queries
 from spacecoop.cli import main
-from spacecoop.endpoint import EndpointError
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, ID, SCO
-from spacecoop.queries import QueryError, SavedQuery
-from spacecoop.results import QueryKind, QueryResult
+from spacecoop.queries import catalogue, endpoint
+from spacecoop.queries.catalogue import QueryError, SavedQuery
+from spacecoop.queries.endpoint import EndpointError
+from spacecoop.queries.results import QueryKind, QueryResult
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL = [q for q in queries.catalogue(ROOT).values() if not q.services]
+LOCAL = [q for q in catalogue.catalogue(ROOT).values() if not q.services]
 
 
 def _oxigraph_command() -> str:
@@ -110,8 +110,8 @@ def test_load_keeps_blank_node_structures_intact(loaded: str) -> None:
 def test_every_saved_query_answers_the_same_on_oxigraph(
     query: SavedQuery, loaded: str, dataset: Dataset
 ) -> None:
-    local = queries.run(query, dataset=dataset)
-    remote = queries.run(query, endpoint=loaded, timeout=30)
+    local = catalogue.run(query, dataset=dataset)
+    remote = catalogue.run(query, endpoint=loaded, timeout=30)
     _assert_same(local, remote)
 
 
@@ -131,8 +131,8 @@ def test_every_saved_query_answers_the_same_on_oxigraph(
 def test_parameters_bind_the_same_way_on_oxigraph(
     name: str, params: dict[str, str], loaded: str, dataset: Dataset
 ) -> None:
-    local = queries.run(name, params, dataset=dataset, root=ROOT)
-    remote = queries.run(name, params, endpoint=loaded, root=ROOT)
+    local = catalogue.run(name, params, dataset=dataset, root=ROOT)
+    remote = catalogue.run(name, params, endpoint=loaded, root=ROOT)
     _assert_same(local, remote)
 
 
@@ -151,7 +151,7 @@ def test_an_injection_attempt_never_reaches_the_endpoint(
 ) -> None:
     hostile = "http://x> } ; DROP ALL ; #"
     with pytest.raises(QueryError, match="not an absolute IRI"):
-        queries.run("describe-entity", {"entity": hostile}, endpoint=loaded, root=ROOT)
+        catalogue.run("describe-entity", {"entity": hostile}, endpoint=loaded, root=ROOT)
     args = ["query", "describe-entity", "--param", f"entity={hostile}", "--endpoint", loaded]
     assert main([*args, "--root", str(ROOT)]) == 2
     assert "not an absolute IRI" in capsys.readouterr().err
@@ -160,7 +160,7 @@ def test_an_injection_attempt_never_reaches_the_endpoint(
 
 def test_infer_does_not_apply_to_an_endpoint(loaded: str) -> None:
     with pytest.raises(QueryError, match="--infer"):
-        queries.run("topics", endpoint=loaded, infer=True, root=ROOT)
+        catalogue.run("topics", endpoint=loaded, infer=True, root=ROOT)
 
 
 def test_the_command_line_runs_on_the_endpoint(
@@ -237,7 +237,7 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
     bad_endpoint: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(EndpointError, match=re.escape(message)):
-        queries.run("topics", endpoint=bad_endpoint, timeout=0.5, backoff=ONCE, root=ROOT)
+        catalogue.run("topics", endpoint=bad_endpoint, timeout=0.5, backoff=ONCE, root=ROOT)
     args = ["query", "topics", "--endpoint", bad_endpoint, "--timeout", "0.5", "--retries", "0"]
     assert main([*args, "--root", str(ROOT)]) == 1
     err = capsys.readouterr().err
@@ -247,7 +247,7 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
 def test_an_endpoint_that_is_down_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     down = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
     with pytest.raises(EndpointError, match="cannot connect"):
-        queries.run("topics", endpoint=down, backoff=ONCE, root=ROOT)
+        catalogue.run("topics", endpoint=down, backoff=ONCE, root=ROOT)
     assert main(["load", "--endpoint", down, "--retries", "0", "--root", str(ROOT)]) == 1
     err = capsys.readouterr().err
     assert "cannot connect" in err and "Traceback" not in err and len(err.splitlines()) == 1
@@ -275,7 +275,8 @@ def test_batches_never_split_a_blank_node(dataset: Dataset) -> None:
 
 
 def test_validating_the_endpoints_data_finds_what_local_validation_finds(loaded: str) -> None:
-    from spacecoop import validate, validate_remote
+    from spacecoop.validation import remote as validate_remote
+    from spacecoop.validation import run as validate
 
     def essence(report: validate.Report) -> set[tuple[object, ...]]:
         return {(r.severity, r.focus_node, r.path, r.constraint) for r in report.results}
@@ -290,7 +291,7 @@ def test_validating_the_endpoints_data_finds_what_local_validation_finds(loaded:
 def test_a_broken_graph_on_the_endpoint_is_reported_by_focus_node(
     oxigraph: str, loaded: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from spacecoop import validate_remote
+    from spacecoop.validation import remote as validate_remote
 
     bad_graph = "urn:spacecoop:test:broken"
     broken = (

@@ -20,10 +20,10 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 
-from spacecoop import store
 from spacecoop.publish import build, html, pages
 from spacecoop.publish.build import PublishError
 from spacecoop.publish.paths import relative
+from spacecoop.repository import store
 
 TODAY = dt.date(2026, 1, 1)
 RDF_SYNTAXES = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".jsonld": "json-ld", ".trig": "trig"}
@@ -143,15 +143,16 @@ def test_relative_links_are_posixpaths_relpath(target: str, here: str) -> None:
 def test_a_validated_store_is_published_with_the_entailments_validation_computed(
     in_one_process: Path, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from spacecoop import reason_fast, validate
+    from spacecoop.reasoning import sparql_rules
+    from spacecoop.validation import run
 
     quads = store.load_store(repo_root)
-    assert not validate.validate_store(quads, repo_root).fails()
+    assert not run.validate_store(quads, repo_root).fails()
 
     def again(*_: object) -> int:
         raise AssertionError("the validated store already holds its entailments")
 
-    monkeypatch.setattr(reason_fast, "materialise", again)
+    monkeypatch.setattr(sparql_rules, "materialise", again)
     out = tmp_path / "dist"
     build(quads, out, today=TODAY)
     inferred = _parse(out / "inferred.ttl", "turtle")

@@ -1,4 +1,4 @@
-"""``spacecoop.parallel``: jobs run side by side, answers in order, failures not lost."""
+"""``spacecoop.runtime.parallel``: jobs run side by side, answers in order, failures not lost."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sigint import ctrl_c_raises
-from spacecoop.parallel import run_all, usable_cores
+from spacecoop.runtime.parallel import run_all, usable_cores
 
 
 def test_usable_cores_is_at_least_one() -> None:

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from spacecoop import progress
 from spacecoop.cli import main
+from spacecoop.runtime import progress
 
 
 class _Terminal(io.StringIO):

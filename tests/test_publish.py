@@ -20,10 +20,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SH, VOID, XSD
 from rdflib.term import Node
 
 from html_tree import Element, href_target, parse_html, read_page
-from spacecoop import queries, reason, reason_fast
-from spacecoop import store as fast_store
 from spacecoop.cli import main
-from spacecoop.dataset import load
 from spacecoop.namespaces import (
     GRAPH_DATA,
     GRAPH_INFERRED,
@@ -38,6 +35,10 @@ from spacecoop.publish import build, dumps, html
 from spacecoop.publish.build import PublishError
 from spacecoop.publish.dumps import context
 from spacecoop.publish.site_folder import mark
+from spacecoop.queries import catalogue
+from spacecoop.reasoning import owlrl_engine, sparql_rules
+from spacecoop.repository import store as fast_store
+from spacecoop.repository.files import load
 
 SITE_BASE = "https://w3id.org/spacecoop/"
 DATASET = URIRef(SITE_BASE + "dataset")
@@ -59,8 +60,8 @@ EXPECTED_FILES = (
     "def.jsonld",
     "def.nt",
     "def.rdf",
-    "queries.html",
-    "queries.ttl",
+    "catalogue.html",
+    "catalogue.ttl",
     "browse/event.html",
     "void.ttl",
     ".well-known/void",
@@ -268,7 +269,7 @@ def test_a_failed_dump_still_leaves_the_store_as_it_was(
 def _entailed(dataset: Dataset) -> Graph:
     """What the build's entailment step adds (``reason_fast``; tested against owlrl elsewhere)."""
     quads = fast_store.from_dataset(dataset)
-    reason_fast.materialise(quads)
+    sparql_rules.materialise(quads)
     return fast_store.to_rdflib_graph(quads, GRAPH_INFERRED)
 
 
@@ -660,20 +661,20 @@ def test_pages_load_nothing_from_other_hosts(site: Path) -> None:
 
 
 def test_queries_page_lists_every_saved_query(site: Path, repo_root: Path) -> None:
-    saved = queries.catalogue(repo_root)
-    page = read_page(site, "queries.html")
+    saved = catalogue.catalogue(repo_root)
+    page = read_page(site, "catalogue.html")
     for name, query in saved.items():
         section = page.by_id(name)
         assert query.summary in section.text()
         inputs = {i.attrs["name"] for i in section.iter("input")}
         assert inputs == {p.name for p in query.parameters}, name
-    examples = Graph().parse(site / "queries.ttl", format="turtle")
+    examples = Graph().parse(site / "catalogue.ttl", format="turtle")
     executables = set(examples.subjects(RDF.type, SH.SPARQLExecutable))
     assert len(executables) == len(saved)
     described = set(examples.subjects(RDF.type, SPEX.SPARQLDescribeExecutable))
     assert described <= executables
     assert (site / ".well-known/sparql-examples/index.ttl").read_bytes() == (
-        site / "queries.ttl"
+        site / "catalogue.ttl"
     ).read_bytes()
 
 
@@ -824,7 +825,8 @@ def test_an_inconsistent_closure_is_not_published(
 ) -> None:
     root = _tiny_repo(make_repo, repo_root, INCONSISTENT_DATA)
     ds = load(root)
-    assert reason.inconsistencies(reason.closure(ds))  # the premise: owlrl sees the clash
+    # the premise: owlrl sees the clash
+    assert owlrl_engine.inconsistencies(owlrl_engine.closure(ds))
     out = tmp_path / "dist"
     out.mkdir()
     (out / "index.html").write_text("previous", encoding="utf-8")

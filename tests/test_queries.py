@@ -17,13 +17,14 @@ from rdflib.paths import Path as PropertyPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from spacecoop import queries, stats
+from spacecoop import stats
 from spacecoop.cli import main
 from spacecoop.namespaces import GRAPH_ONTOLOGY, QUERY, SCHEMA, SCO, SPEX
-from spacecoop.ontology_checks import BUILTIN_NAMESPACES, declared_terms
-from spacecoop.queries import CatalogueError, SavedQuery, parse_saved_query
-from spacecoop.results import QueryKind, QueryResult, results_json
-from spacecoop.sparql_examples import catalogue_graph
+from spacecoop.queries import catalogue as queries
+from spacecoop.queries.catalogue import CatalogueError, SavedQuery, parse_saved_query
+from spacecoop.queries.results import QueryKind, QueryResult, results_json
+from spacecoop.queries.sparql_examples import catalogue_graph
+from spacecoop.validation.ontology_checks import BUILTIN_NAMESPACES, declared_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected"

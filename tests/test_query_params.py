@@ -11,17 +11,17 @@ from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from spacecoop import queries
 from spacecoop.cli import main
 from spacecoop.namespaces import ID, SCO
-from spacecoop.params import (
+from spacecoop.queries import catalogue
+from spacecoop.queries.catalogue import QueryError
+from spacecoop.queries.params import (
     Kind,
     ParameterError,
     bind,
     inject_values,
     parameter_from_variable,
 )
-from spacecoop.queries import QueryError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,7 +148,7 @@ def test_bind_uses_defaults_skips_unset_optionals_and_names_bad_input() -> None:
     "name", ["well-attended-events", "describe-entity", "party-signed-memorandum", "topics"]
 )
 def test_values_go_first_in_the_outermost_where_group(name: str) -> None:
-    query = queries.get(name, ROOT)
+    query = catalogue.get(name, ROOT)
     bindings = bind(query.parameters, {})
     bound = inject_values(query.body, bindings)
     algebra = prepareQuery(bound).algebra  # still one valid query
@@ -184,7 +184,7 @@ def test_a_query_that_does_not_tokenize_gets_a_parameter_error() -> None:
 
 def test_a_hostile_literal_stays_one_literal_in_the_values_block() -> None:
     text = 'x" } } ; DROP ALL ; SELECT * { "'
-    query = queries.get("find-by-name", ROOT)
+    query = catalogue.get("find-by-name", ROOT)
     bound = inject_values(query.body, bind(query.parameters, {"text": text}))
     assert _values_clauses(prepareQuery(bound).algebra) == [[{Variable("_text"): Literal(text)}]]
 
@@ -277,20 +277,20 @@ def _values_clauses(node: object) -> list:
 def test_parameters_change_the_answer_as_the_sources_say(
     name: str, params: dict[str, str], column: int, expected: list[str], dataset: Dataset
 ) -> None:
-    result = queries.run(name, params, dataset=dataset, root=ROOT)
+    result = catalogue.run(name, params, dataset=dataset, root=ROOT)
     assert [row[column] for row in result.rows] == [ID[path] for path in expected]
 
 
 def test_ask_answers_false_for_a_party_that_signed_nothing(dataset: Dataset) -> None:
     japan = {"party": str(ID["country/japan"])}
     assert (
-        queries.run("party-signed-memorandum", japan, dataset=dataset, root=ROOT).boolean is False
+        catalogue.run("party-signed-memorandum", japan, dataset=dataset, root=ROOT).boolean is False
     )
 
 
 def test_describe_takes_any_entity(dataset: Dataset) -> None:
     beijing = {"entity": str(ID["place/beijing"])}
-    result = queries.run("describe-entity", beijing, dataset=dataset, root=ROOT)
+    result = catalogue.run("describe-entity", beijing, dataset=dataset, root=ROOT)
     assert result.graph is not None
     assert set(result.graph.subjects()) == {ID["place/beijing"]}
     assert len(result.graph) == 8  # type, 2 labels, 2 exact matches, 3 source paragraphs
@@ -301,7 +301,7 @@ def test_an_injection_attempt_is_refused_before_anything_runs(value: str) -> Non
     with pytest.raises(
         QueryError, match="describe-entity: parameter 'entity'.*not an absolute IRI"
     ):
-        queries.run("describe-entity", {"entity": value}, root=ROOT, endpoint="http://127.0.0.1:9/")
+        catalogue.run("describe-entity", {"entity": value}, root=ROOT, endpoint="http://127.0.0.1:9/")
 
 
 # --- the command line ------------------------------------------------------------------

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from spacecoop.queries.sparql_text import QuerySyntaxError, analyse
 from spacecoop.serve import DEFAULT_GRAPHS, Limits, create_app, query_service
 from spacecoop.serve.sparql import QueryService
-from spacecoop.sparql_tokens import QuerySyntaxError, analyse
 from test_http_hostile import request
 
 JSON = "application/sparql-results+json"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from spacecoop import reason
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, SCHEMA, SCO
+from spacecoop.reasoning import owlrl_engine
 
 ALPHA = URIRef("https://w3id.org/spacecoop/id/organisation/alpha")
 
@@ -35,25 +35,25 @@ def _data(*classes: str) -> str:
 
 def test_schema_org_type_is_inferred_from_subclass_alignment() -> None:
     ds = _dataset(_data("Organisation"))
-    closed = reason.closure(ds)
+    closed = owlrl_engine.closure(ds)
     assert (ALPHA, RDF.type, SCHEMA.Organization) in closed
-    assert reason.inconsistencies(closed) == []
+    assert owlrl_engine.inconsistencies(closed) == []
 
 
 def test_closure_does_not_modify_the_dataset() -> None:
     ds = _dataset(_data("Organisation"))
     before = {graph: set(ds.graph(graph)) for graph in (GRAPH_ONTOLOGY, GRAPH_DATA)}
-    reason.closure(ds)
+    owlrl_engine.closure(ds)
     assert {graph: set(ds.graph(graph)) for graph in before} == before
 
 
 def test_member_of_disjoint_classes_is_an_inconsistency() -> None:
-    closed = reason.closure(_dataset(_data("Organisation", "Event")))
-    problems = reason.inconsistencies(closed)
+    closed = owlrl_engine.closure(_dataset(_data("Organisation", "Event")))
+    problems = owlrl_engine.inconsistencies(closed)
     assert problems and any(str(ALPHA) in problem for problem in problems)
 
 
 def test_member_of_owl_nothing_is_an_inconsistency() -> None:
     closed = Graph()
     closed.add((ALPHA, RDF.type, OWL.Nothing))
-    assert reason.inconsistencies(closed) == [f"<{ALPHA}> is a member of owl:Nothing"]
+    assert owlrl_engine.inconsistencies(closed) == [f"<{ALPHA}> is a member of owl:Nothing"]

@@ -1,4 +1,4 @@
-"""``reason_fast.materialise`` against owlrl on ontologies built to stress the rule order.
+"""``sparql_rules.materialise`` against owlrl on ontologies built to stress the rule order.
 
 The one-pass order (statements, chains, domains and ranges, superclasses) is
 only complete when types cannot feed back into statements; these cases
@@ -12,8 +12,9 @@ import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import OWL
 
-from spacecoop import reason_fast, store
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from spacecoop.reasoning import sparql_rules
+from spacecoop.repository import store
 
 PREFIXES = """\
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -85,7 +86,7 @@ def _owlrl_entailed(ds: Dataset) -> set[tuple]:
 def test_materialise_entails_what_owlrl_entails(case: str) -> None:
     ds = _dataset(*CASES[case])
     quads = store.from_dataset(ds, (GRAPH_ONTOLOGY, GRAPH_DATA))
-    count = reason_fast.materialise(quads)
+    count = sparql_rules.materialise(quads)
     inferred = set(store.to_rdflib_graph(quads, GRAPH_INFERRED))
     expected = _owlrl_entailed(ds)
     assert expected  # each case entails something
@@ -98,7 +99,7 @@ def test_the_longest_chain_is_closed_in_one_pass() -> None:
         "a chain of a transitive property, partly stated through its subproperty"
     ]
     quads = store.from_dataset(_dataset(ontology, data), (GRAPH_ONTOLOGY, GRAPH_DATA))
-    reason_fast.materialise(quads)
+    sparql_rules.materialise(quads)
     inferred = store.to_rdflib_graph(quads, GRAPH_INFERRED)
     within, near = URIRef("http://example.org/def#within"), URIRef("http://example.org/def#near")
     a, f = URIRef(INSTANCES + "a"), URIRef(INSTANCES + "f")
@@ -106,8 +107,8 @@ def test_the_longest_chain_is_closed_in_one_pass() -> None:
 
 
 def test_only_feedback_through_types_repeats_the_pass() -> None:
-    plain = reason_fast.Schema.read(store.from_dataset(_dataset(*CASES[sorted(CASES)[0]])))
-    feedback = reason_fast.Schema.read(
+    plain = sparql_rules.Schema.read(store.from_dataset(_dataset(*CASES[sorted(CASES)[0]])))
+    feedback = sparql_rules.Schema.read(
         store.from_dataset(
             _dataset(*CASES["types feeding back into statements (rdf:type has a superproperty)"])
         )
@@ -119,7 +120,7 @@ def test_only_feedback_through_types_repeats_the_pass() -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_materialising_again_adds_nothing(case: str) -> None:
     quads = store.from_dataset(_dataset(*CASES[case]), (GRAPH_ONTOLOGY, GRAPH_DATA))
-    first = reason_fast.materialise(quads)
+    first = sparql_rules.materialise(quads)
     before = set(quads)
-    assert reason_fast.materialise(quads) == first
+    assert sparql_rules.materialise(quads) == first
     assert set(quads) == before

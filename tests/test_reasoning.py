@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 
 from spacecoop.namespaces import ORG, PROV, RDF, RDFS, SCHEMA, SCO
-from spacecoop.reason import inconsistencies
+from spacecoop.reasoning.owlrl_engine import inconsistencies
 
 # Our property -> the schema.org property a schema.org-only consumer looks for.
 SCHEMA_VIEW = {

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from spacecoop import validate as validation
-from spacecoop.report import Report, Severity
-from spacecoop.report_writers import FORMATS, render
+from spacecoop.validation import run as validation
+from spacecoop.validation.report import Report, Severity
+from spacecoop.validation.writers import FORMATS, render
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 MISTAKES = [

@@ -18,9 +18,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from spacecoop.cli import ExitStatus, main
-from spacecoop.dataset import find_sources
 from spacecoop.publish.describe import DATASET_IRI
 from spacecoop.publish.reproducible import canonical_quads, graphs_in_order, modified_date
+from spacecoop.repository.files import find_sources
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
 RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")

@@ -23,13 +23,14 @@ from rdflib.query import Result
 from rdflib.term import Node
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from spacecoop import queries, reason, reason_fast
-from spacecoop import store as fast_store
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, SCO
-from spacecoop.results import QueryResult
+from spacecoop.queries import catalogue as queries
+from spacecoop.queries.results import QueryResult
+from spacecoop.queries.sparql_text import analyse
+from spacecoop.reasoning import owlrl_engine, sparql_rules
+from spacecoop.repository import store as fast_store
 from spacecoop.serve import Limits, query_service
 from spacecoop.serve.negotiation import MediaRange, choose, parse_accept
-from spacecoop.sparql_tokens import analyse
 
 SITE_BASE = "https://w3id.org/spacecoop/"
 EVENT = "id/event/first-symposium-2018"
@@ -59,7 +60,7 @@ def client(server: str) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def asserted(dataset: Dataset) -> Graph:
     """What /sparql queries by default: ontology ∪ data."""
-    return reason.asserted(dataset)
+    return owlrl_engine.asserted(dataset)
 
 
 def _media_type(response: httpx.Response) -> str:
@@ -344,7 +345,7 @@ def test_sparql_unacceptable_results_type_is_406(client: httpx.Client) -> None:
 
 def test_sparql_default_graph_uri_is_honoured(client: httpx.Client, dataset: Dataset) -> None:
     quads = fast_store.from_dataset(dataset)
-    reason_fast.materialise(quads)
+    sparql_rules.materialise(quads)
     inferred = fast_store.to_rdflib_graph(quads, GRAPH_INFERRED)
     only_data = client.get(
         "/sparql",

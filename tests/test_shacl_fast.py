@@ -17,13 +17,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Namespace
 
-from spacecoop import shacl, shacl_sparql, store
-from spacecoop import validate as validation
-from spacecoop.dataset import load
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, SH, curie
-from spacecoop.report import Report, Result
-from spacecoop.shacl_sparql import UnsupportedShapeError
-from spacecoop.shacl_sparql.antijoin import not_exists_as_minus
+from spacecoop.repository import store
+from spacecoop.repository.files import load
+from spacecoop.validation import pyshacl_engine, shacl_sparql
+from spacecoop.validation import run as validation
+from spacecoop.validation.report import Report, Result
+from spacecoop.validation.shacl_sparql import UnsupportedShapeError
+from spacecoop.validation.shacl_sparql.antijoin import not_exists_as_minus
 
 SHAPES_DIR = Path(__file__).parent / "fixtures" / "shapes"
 BASE = SHAPES_DIR / "base.ttl"
@@ -103,7 +104,7 @@ def test_generated_data_conforms_in_both_engines(tmp_path: Path, repo_root: Path
     ds = load(root)
     graphs = [Graph() + ds.graph(iri) for iri in (GRAPH_DATA, GRAPH_SHAPES, GRAPH_ONTOLOGY)]
     assert len(graphs[0]) >= 10_000
-    assert shacl.validate_shapes(*graphs) == []
+    assert pyshacl_engine.validate_shapes(*graphs) == []
     assert shacl_sparql.validate_store(store.load_store(root)) == []
 
 
@@ -178,7 +179,7 @@ def test_extra_shacl_gives_the_same_results_in_both_engines() -> None:
     """Deactivation, severities, counts above one, sh:hasValue, $PATH and {$this} in messages."""
     shapes = Graph().parse(data=EXTRA_SHAPES, format="turtle")
     data = Graph().parse(data=EXTRA_DATA, format="turtle")
-    reference = sorted(shacl.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
+    reference = sorted(pyshacl_engine.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
     a, b = "https://example.org/a", "https://example.org/thing/b"
     assert {(r.focus_node, curie(r.check)) for r in reference} == {
         (a, "https://example.org/ThingShape"),  # sh:pattern
@@ -311,7 +312,7 @@ def test_a_shape_without_message_gets_pyshacls_default_message(case: str) -> Non
         turtle = f"{owner}\nex:P {rule} ."
     shapes = Graph().parse(data=PREFIXES + turtle, format="turtle")
     data = Graph().parse(data=DEFAULT_MESSAGE_DATA, format="turtle")
-    reference = sorted(shacl.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
+    reference = sorted(pyshacl_engine.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
     assert reference, "the data breaks the rule"
     assert {r.message for r in reference} == {reference[0].message}
     assert reference[0].message.startswith(begins)
@@ -342,7 +343,7 @@ def test_validation_picks_the_engine_by_size_unless_told(
 ) -> None:
     used: list[str] = []
     monkeypatch.setattr(store, "FAST_PATH_BYTES", threshold)
-    monkeypatch.setattr(shacl, "validate_shapes", lambda *a: used.append("pyshacl") or [])
+    monkeypatch.setattr(pyshacl_engine, "validate_shapes", lambda *a: used.append("pyshacl") or [])
     monkeypatch.setattr(
         shacl_sparql, "validate_store_with_fallback", lambda *a: (used.append("fast") or [], ())
     )
@@ -421,7 +422,7 @@ def test_keywords_in_a_comment_and_this_in_a_string_are_text() -> None:
         format="turtle",
     )
     data = Graph().parse(data=EXTRA_DATA + 'ex:a ex:name "$this" .', format="turtle")
-    reference = sorted(shacl.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
+    reference = sorted(pyshacl_engine.validate_shapes(data, shapes, Graph()), key=Result.sort_key)
     assert len(reference) == 2
     fast = sorted(shacl_sparql.validate_store(_fast_store(data), shapes), key=Result.sort_key)
     assert fast == reference

@@ -4,7 +4,7 @@ Three promises, each held against pySHACL, the reference:
 
 * every kind of target gives the focus nodes pySHACL gives, so a violation that a
   shape with that target must report is reported;
-* every predicate of the SHACL vocabulary (W3C ``shacl.ttl``, as pySHACL ships it)
+* every predicate of the SHACL vocabulary (W3C ``pyshacl_engine.ttl``, as pySHACL ships it)
   is either compiled, and then shown to change pySHACL's results and to give the
   fast engine the same ones, or refused with an :class:`UnsupportedShapeError`
   naming the construct, and then checked by pySHACL instead, with the same results;
@@ -27,12 +27,13 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from spacecoop import shacl, shacl_sparql, store
-from spacecoop import validate as validation
 from spacecoop.namespaces import GRAPH_DATA
-from spacecoop.report import Report, Result
-from spacecoop.report_writers import render
-from spacecoop.shacl_sparql.fallback import shapes_for
+from spacecoop.repository import store
+from spacecoop.validation import pyshacl_engine, shacl_sparql
+from spacecoop.validation import run as validation
+from spacecoop.validation.report import Report, Result
+from spacecoop.validation.shacl_sparql.fallback import shapes_for
+from spacecoop.validation.writers import render
 
 PREFIXES = """\
 @prefix ex: <https://example.org/> .
@@ -65,7 +66,7 @@ def _store(data: Graph) -> ox.Store:
 
 
 def _pyshacl(shapes: Graph, data: Graph) -> Counter[Result]:
-    return Counter(shacl.validate_shapes(data, shapes, Graph()))
+    return Counter(pyshacl_engine.validate_shapes(data, shapes, Graph()))
 
 
 def _fast(shapes: Graph, data: Graph) -> Counter[Result]:
@@ -150,7 +151,7 @@ def test_each_kind_of_target_reports_what_pyshacl_reports(kind: str) -> None:
 
 # --- every SHACL predicate: compiled (and checked for its meaning) or refused -----------
 
-SHACL_TTL = Path(pyshacl.__file__).parent / "assets" / "shacl.ttl"
+SHACL_TTL = Path(pyshacl.__file__).parent / "assets" / "pyshacl_engine.ttl"
 
 
 def _shacl_properties() -> set[str]:
@@ -251,7 +252,7 @@ INERT = {
 COMPONENTS = {
     "lessThan": "sh:lessThan ex:age",
     "lessThanOrEquals": "sh:lessThanOrEquals ex:age",
-    # pySHACL reports the results inside a sh:node as sh:detail, which spacecoop.shacl reads
+    # pySHACL reports the results inside a sh:node as sh:detail, which pyshacl_engine reads
     # as results of their own: the fast engine would have to report them too.
     "node": "sh:node [ sh:datatype xsd:integer ]",
     "qualifiedMaxCount": "sh:qualifiedValueShape [ sh:datatype xsd:string ] ; "
@@ -396,7 +397,7 @@ def test_every_shacl_property_is_compiled_inert_or_refused() -> None:
         "in",
         "not",
         "or",
-    }, "pySHACL's shacl.ttl and rdflib's SH namespace list the same properties"
+    }, "pySHACL's pyshacl_engine.ttl and rdflib's SH namespace list the same properties"
     kinds = [set(COMPILED), set(INERT), set(REFUSED)]
     assert sum(len(k) for k in kinds) == len(set().union(*kinds)), "each predicate has one fate"
     assert set().union(*kinds) == vocabulary

@@ -17,10 +17,10 @@ import pyrudof
 import pytest
 from rdflib import BNode, Graph, URIRef
 
-from spacecoop import validate as validation
-from spacecoop.locate import index
 from spacecoop.namespaces import ID, OWL, RDF, RDFS, SCO, SH, SH_NS, curie
-from spacecoop.report import Report, Result, Severity
+from spacecoop.repository.locate import index
+from spacecoop.validation import run as validation
+from spacecoop.validation.report import Report, Result, Severity
 
 SHAPES_DIR = Path(__file__).parent / "fixtures" / "shapes"
 BASE = SHAPES_DIR / "base.ttl"

@@ -1,4 +1,4 @@
-"""What ``spacecoop.sparql_tokens`` finds in query text for the modules that read or rewrite
+"""What ``spacecoop.queries.sparql_text`` finds in query text for the modules that read or rewrite
 it: the form, the top-level groups, matching brackets and SERVICE endpoints, none of them
 fooled by a "#" in an IRI, a keyword in a string or a comment. (``analyse``, the endpoint's
 reading of a query, is tested with the sandbox in test_query_sandbox.py.)"""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from spacecoop.sparql_tokens import (
+from spacecoop.queries.sparql_text import (
     closing,
     iri,
     is_keyword,

@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from spacecoop.dataset import LoadError, check_regular_file, find_sources, read_regular_file
+from spacecoop.repository.files import (
+    LoadError,
+    check_regular_file,
+    find_sources,
+    read_regular_file,
+)
 
 SPACECOOP = Path(sys.executable).with_name("spacecoop")
 MINIMAL = "@prefix ex: <http://example.org/> .\nex:s ex:p ex:o .\n"

@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax, SinkParser
 
-from spacecoop.dataset import parse_file
-from spacecoop.turtle_reader import TURTLE
+from spacecoop.repository.files import parse_file
+from spacecoop.repository.turtle_reader import TURTLE
 
 PREFIX = "@prefix ex: <http://example.org/> .\n"
 # What can make a literal interesting: quotes of both kinds, escapes and half-escapes,

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from spacecoop import validate as validation
 from spacecoop.cli import main
-from spacecoop.dataset import ROOT_ENV_VAR, LoadError
 from spacecoop.namespaces import ID, ONTOLOGY_IRI, SCO
-from spacecoop.report import Severity
+from spacecoop.repository.files import ROOT_ENV_VAR, LoadError
+from spacecoop.validation import run as validation
+from spacecoop.validation.report import Severity
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 BASE = SHAPES / "base.ttl"

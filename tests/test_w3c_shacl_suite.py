@@ -3,7 +3,7 @@
 Each of the 114 tests of ``core/`` and ``sparql/`` that expects a validation
 report (:mod:`w3c_shacl_suite` downloads and reads them) is run
 
-* with pySHACL, as ``spacecoop.shacl`` runs it (``advanced``, no inference), except
+* with pySHACL, as ``pyshacl_engine`` runs it (``advanced``, no inference), except
   that warnings count against ``sh:conforms`` as SHACL says; it gives the expected
   report on every test but the few listed in ``w3c_shacl_refusals.toml``
   (``[pyshacl_fails]``);
@@ -37,11 +37,12 @@ import pyshacl
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from spacecoop import shacl, store
 from spacecoop.namespaces import GRAPH_DATA, RDF, SH
-from spacecoop.report import Result
-from spacecoop.shacl_sparql import Refusal, compile_all, run_checks, subclass_lookup
-from spacecoop.shacl_sparql.discovery import shape_nodes
+from spacecoop.repository import store
+from spacecoop.validation import pyshacl_engine
+from spacecoop.validation.report import Result
+from spacecoop.validation.shacl_sparql import Refusal, compile_all, run_checks, subclass_lookup
+from spacecoop.validation.shacl_sparql.discovery import shape_nodes
 from w3c_shacl_suite import (
     BLANK,
     SuiteReport,
@@ -250,10 +251,10 @@ def test_fast_engine_given_messages_refuses_exactly_the_listed_tests(
 
 
 REFERENCE_CRASHES = {
-    "sparql/node/prefixes-001": "spacecoop.shacl prepares each query without the prefixes "
+    "sparql/node/prefixes-001": "pyshacl_engine prepares each query without the prefixes "
     "pySHACL passes, and this test's query uses one declared only in the data's Turtle",
 }
-"""Tests the fast engine accepts (given messages) on which ``spacecoop.shacl`` raises."""
+"""Tests the fast engine accepts (given messages) on which ``pyshacl_engine`` raises."""
 
 
 @pytest.mark.parametrize("given_messages", [True, False], ids=["given-messages", "as-written"])
@@ -272,7 +273,7 @@ def test_fast_engine_gives_pyshacls_results_on_every_test_it_accepts(
         if compiled.refused:
             continue
         try:
-            reference = Counter(shacl.validate_shapes(test.data, shapes, Graph()))
+            reference = Counter(pyshacl_engine.validate_shapes(test.data, shapes, Graph()))
         except Exception:  # listed, and held to the list below
             crashed.add(test.name)
             continue

@@ -16,24 +16,18 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import (
-    __version__,
-    dataset,
-    endpoint,
-    fmt,
-    progress,
-    queries,
-    report_writers,
-    results,
-    sparql_examples,
-    stats,
-    store,
-    validate,
-    validate_remote,
-)
-from .dataset import LoadError
-from .endpoint import EndpointError
-from .shacl import ShapesError
+from . import __version__, fmt, stats
+from .queries import catalogue as queries
+from .queries import endpoint, results, sparql_examples
+from .queries.endpoint import EndpointError
+from .repository import files as dataset
+from .repository import store
+from .repository.files import LoadError
+from .runtime import progress
+from .validation import remote as validate_remote
+from .validation import run as validate
+from .validation import writers
+from .validation.pyshacl_engine import ShapesError
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -104,7 +98,7 @@ def validate_command(subparsers: Subparsers) -> None:
     )
     _add_root_option(parser)
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATHS", help="Turtle files")
-    parser.add_argument("--format", choices=tuple(report_writers.FORMATS), default="text")
+    parser.add_argument("--format", choices=tuple(writers.FORMATS), default="text")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
     parser.add_argument(
@@ -128,7 +122,7 @@ def validate_command(subparsers: Subparsers) -> None:
                 return _fail(error, ExitStatus.FAILED)
         else:
             report = validate.validate(args.paths or None, args.root)
-        text = report_writers.render(report, args.format, strict=args.strict)
+        text = writers.render(report, args.format, strict=args.strict)
         if args.output is not None:
             args.output.write_text(text, encoding="utf-8")
         else:
@@ -388,7 +382,7 @@ def build_command(subparsers: Subparsers) -> None:
         else:
             report = validate.validate(None, args.root)
         if report.fails():
-            print(report_writers.render(report, "text"), end="", file=sys.stderr)
+            print(writers.render(report, "text"), end="", file=sys.stderr)
             return _fail("the data does not conform; nothing was published", ExitStatus.FAILED)
         if quads is not None:
             source: Dataset | pyoxigraph.Store = quads

@@ -24,10 +24,10 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from rdflib.term import Node
 
-from .dataset import find_sources, parse_file, read_text_file
 from .namespaces import OWL, PREFIXES, RDF
-from .nt_reader import parse_ntriples
-from .turtle_reader import TURTLE
+from .repository.files import find_sources, parse_file, read_text_file
+from .repository.nt_reader import parse_ntriples
+from .repository.turtle_reader import TURTLE
 
 __all__ = ["FormatError", "canonical_text", "check", "default_paths", "format_files"]
 
@@ -62,7 +62,7 @@ class _SortedLongTurtle(LongTurtleSerializer):
         rdflib writes the graph with canonical blank-node labels as N-Triples, sorts
         the lines and parses them again, with a reader whose time grows with the square
         of a line's length (3.8 s for a 1 MB literal, minutes for 20 MB); see
-        :mod:`spacecoop.nt_reader`. The steps are rdflib 7's.
+        :mod:`spacecoop.repository.nt_reader`. The steps are rdflib 7's.
         """
         if not self._canon:
             return
@@ -82,7 +82,7 @@ def default_paths(root: Path) -> list[Path]:
 def canonical_text(path: Path) -> str:
     """The canonical Turtle for the file at ``path``.
 
-    Raises :class:`~spacecoop.dataset.LoadError` if it does not parse, and
+    Raises :class:`~spacecoop.repository.files.LoadError` if it does not parse, and
     :class:`FormatError` if the canonical text would not hold the same graph.
     """
     original = parse_file(path, Graph(bind_namespaces="none"))

@@ -18,11 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from .. import reason, reason_fast
-from .. import store as fast_store
 from ..namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY
-from ..queries import SavedQuery
-from ..sparql_examples import catalogue_graph
+from ..queries.catalogue import SavedQuery
+from ..queries.sparql_examples import catalogue_graph
+from ..reasoning import owlrl_engine, sparql_rules
+from ..repository import store as fast_store
 from . import browse, describe, dumps, html, pages, resources
 from .htaccess import RULES
 from .reproducible import canonical_triples, modified_date
@@ -47,7 +47,7 @@ class BuildResult:
 
 
 def _refuse_inconsistent(ds: Dataset) -> None:
-    problems = reason.inconsistencies(reason.closure(ds))
+    problems = owlrl_engine.inconsistencies(owlrl_engine.closure(ds))
     if problems:
         raise PublishError("the OWL RL closure is inconsistent: " + "; ".join(problems))
 
@@ -87,7 +87,7 @@ def build(
     else:
         quads = source
     if not quads.contains_named_graph(_INFERRED):  # else filled by validate.validate_store
-        reason_fast.materialise(quads)
+        sparql_rules.materialise(quads)
 
     with atomic_directory(out, repository=repository) as site:
         written = dumps.write_dumps(quads, site)

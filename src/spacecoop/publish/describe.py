@@ -27,7 +27,7 @@ from ..namespaces import (
     XSD,
     bind_prefixes,
 )
-from ..store import ontology_merged_into_data
+from ..repository.store import ontology_merged_into_data
 from .dumps import Dump
 from .paths import SITE_BASE
 

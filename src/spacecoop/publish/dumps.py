@@ -19,8 +19,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..namespaces import GRAPH_INFERRED, PREFIXES
-from ..parallel import run_all
-from ..store import ontology_merged_into_data
+from ..repository.store import ontology_merged_into_data
+from ..runtime.parallel import run_all
 from .reproducible import graphs_in_order
 
 

@@ -27,10 +27,10 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.plugins.shared.jsonld.context import Context
 
-from .. import progress
 from ..namespaces import ID, PREFIXES
-from ..parallel import usable_cores
-from ..store import rdflib_view, to_rdflib
+from ..repository.store import rdflib_view, to_rdflib
+from ..runtime import progress
+from ..runtime.parallel import usable_cores
 from . import dumps, html
 from .paths import resource_path
 from .reproducible import canonical_triples, sorted_jsonld

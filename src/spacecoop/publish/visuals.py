@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .. import dates
 from ..namespaces import RDFS, SCO
+from ..repository import dates
 from .paths import href
 from .resources import Labels
 

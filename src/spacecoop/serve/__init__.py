@@ -13,7 +13,7 @@ from rdflib import Dataset
 
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
 from ..publish import build
-from ..queries import SavedQuery
+from ..queries.catalogue import SavedQuery
 from .app import create_app
 from .connections import Guard, max_connections_for, raise_open_file_limit
 from .sparql import Limits, QueryService

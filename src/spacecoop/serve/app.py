@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..queries import SavedQuery
+from ..queries.catalogue import SavedQuery
 from . import saved as saved_queries
 from .negotiation import choose
 from .query_threads import RETRY_AFTER_SECONDS, QueryThreads

@@ -1,6 +1,6 @@
 """Saved queries over HTTP, as grlc serves them: ``/queries/NAME?param=value``.
 
-Parameters are checked and bound as RDF terms by :mod:`spacecoop.params`
+Parameters are checked and bound as RDF terms by :mod:`spacecoop.queries.params`
 (a ``VALUES`` block, never pasted text); the query then runs on the same
 sandboxed workers as ``/sparql``. Browsers get an HTML table, other clients
 the SPARQL results or RDF they ask for.
@@ -13,10 +13,10 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..params import ParameterError, bind, inject_values
 from ..publish import html
 from ..publish.paths import href
-from ..queries import SavedQuery
+from ..queries.catalogue import SavedQuery
+from ..queries.params import ParameterError, bind, inject_values
 from .negotiation import choose
 from .sparql import GRAPH_TYPES, RESULT_TYPES, Outcome, QueryService
 

@@ -26,7 +26,7 @@ from multiprocessing.process import BaseProcess
 
 import pyoxigraph as ox
 
-from ..sparql_tokens import QueryShape, QuerySyntaxError, analyse
+from ..queries.sparql_text import QueryShape, QuerySyntaxError, analyse
 from . import sandbox
 from .negotiation import choose
 

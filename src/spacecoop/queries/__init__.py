@@ -1,0 +1,1 @@
+"""The queries wing (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""The reasoning wing (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""The repository wing (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""The runtime wing (see ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""The validation wing (see ARCHITECTURE.md)."""

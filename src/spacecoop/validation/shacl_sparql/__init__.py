@@ -1,0 +1,38 @@
+"""SHACL validation compiled to SPARQL and run on the pyoxigraph store: the fast path.
+
+pySHACL (:mod:`spacecoop.validation.pyshacl_engine`) walks focus nodes one by one in Python; at a
+million triples that takes many minutes. This engine compiles each constraint
+of our shapes into one SPARQL SELECT query over all focus nodes
+(:mod:`.compiler`, :mod:`.expressions`, :mod:`.sparql_constraints`) and runs
+them in Oxigraph (:mod:`.runner`), giving the same report Results as pySHACL:
+same focus nodes, paths, values, source shapes, constraint components,
+severities and messages (``tests/test_shacl_fast.py`` holds it to that).
+
+It covers the SHACL that ``ontology/shapes.ttl`` uses, on shapes with any kind
+of target; every other shape with focus nodes is refused with an
+:class:`UnsupportedShapeError` naming the shape and the construct, so a new kind
+of rule cannot be skipped silently. :func:`validate_store_with_fallback` checks
+each refused shape with pySHACL instead (:mod:`.fallback`), and says so.
+pySHACL stays the reference for small data; :func:`spacecoop.validation.run.validate`
+picks the engine by size.
+"""
+
+from __future__ import annotations
+
+from .compiler import Check, CompiledShapes, Refusal, compile_all, compile_shapes
+from .fallback import validate_store_with_fallback
+from .runner import run_checks, subclass_lookup, validate_store
+from .vocabulary import UnsupportedShapeError
+
+__all__ = [
+    "Check",
+    "CompiledShapes",
+    "Refusal",
+    "UnsupportedShapeError",
+    "compile_all",
+    "compile_shapes",
+    "run_checks",
+    "subclass_lookup",
+    "validate_store",
+    "validate_store_with_fallback",
+]
