@@ -14,24 +14,19 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import __version__, fmt, stats
+from . import __version__, fmt, pipeline, stats
+from .publish.reproducible import SourceDateError
+from .publish.site_folder import TargetRefused
 from .queries import catalogue as queries
 from .queries import endpoint, results, sparql_examples
 from .queries.endpoint import EndpointError
-from .repository import files as dataset
-from .repository import store
-from .repository.files import LoadError
+from .queries.runner import Endpoint
+from .repository.files import LoadError, find_root
+from .repository.load import PlanError
 from .runtime import progress
-from .validation import remote as validate_remote
-from .validation import run as validate
 from .validation import writers
 from .validation.pyshacl_engine import ShapesError
-
-if TYPE_CHECKING:
-    import pyoxigraph
-    from rdflib import Dataset
 
 __all__ = ["COMMANDS", "ExitStatus", "build_parser", "main"]
 
@@ -77,7 +72,7 @@ def stats_command(subparsers: Subparsers) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
     def run(args: argparse.Namespace) -> int:
-        result = stats.compute(dataset.load(args.root))
+        result = pipeline.stats(args.root)
         if args.format == "json":
             print(json.dumps(result.to_dict(), indent=2))
         else:
@@ -111,17 +106,11 @@ def validate_command(subparsers: Subparsers) -> None:
             return _fail("give PATHS or --endpoint, not both", ExitStatus.USAGE)
         if args.endpoint:
             try:
-                report = validate_remote.validate_endpoint(
-                    args.endpoint,
-                    root=args.root,
-                    timeout=args.timeout,
-                    backoff=endpoint.Backoff(retries=args.retries),
-                    max_bytes=args.max_bytes,
-                )
+                report = pipeline.check_endpoint(args.endpoint, args.root, _endpoint(args))
             except EndpointError as error:
                 return _fail(error, ExitStatus.FAILED)
         else:
-            report = validate.validate(args.paths or None, args.root)
+            report = pipeline.check(args.paths, args.root)
         text = writers.render(report, args.format, strict=args.strict)
         if args.output is not None:
             args.output.write_text(text, encoding="utf-8")
@@ -146,7 +135,7 @@ def fmt_command(subparsers: Subparsers) -> None:
     parser.add_argument("--check", action="store_true", help="only list files not in form")
 
     def run(args: argparse.Namespace) -> int:
-        paths = args.paths or fmt.default_paths(args.root or dataset.find_root())
+        paths = args.paths or fmt.default_paths(find_root(args.root))
         try:
             if args.check:
                 differing = fmt.check(paths)
@@ -226,18 +215,12 @@ def query_command(subparsers: Subparsers) -> None:
                     raise queries.QueryError("the catalogue is a graph: use --format turtle|jsonld")
                 print(graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle"), end="")
             else:
-                saved = queries.get(args.name, args.root)
-                local_fast = not (args.endpoint or args.infer) and store.prefers_store(args.root)
-                answer = queries.run(
-                    saved,
+                answer = pipeline.query(
+                    args.name,
                     _params(args.param),
-                    endpoint=args.endpoint,
+                    args.root,
+                    endpoint=_endpoint(args) if args.endpoint else None,
                     infer=args.infer,
-                    timeout=args.timeout,
-                    backoff=endpoint.Backoff(retries=args.retries),
-                    max_bytes=args.max_bytes,
-                    store=store.load_store(args.root) if local_fast else None,
-                    root=args.root,
                 )
                 print(results.render(answer, args.format), end="")
         except (queries.QueryError, queries.CatalogueError, ValueError) as error:
@@ -268,6 +251,16 @@ def _retries(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"cannot be negative: {value}")
     return value
+
+
+def _endpoint(args: argparse.Namespace) -> Endpoint:
+    """The bounds given by ``--timeout``, ``--retries`` and ``--max-bytes``, for ``--endpoint``."""
+    return Endpoint(
+        args.endpoint,
+        timeout=args.timeout,
+        backoff=endpoint.Backoff(retries=args.retries),
+        max_bytes=args.max_bytes,
+    )
 
 
 def _add_remote_options(
@@ -327,23 +320,9 @@ def load_command(subparsers: Subparsers) -> None:
     _add_remote_options(parser, timeout=60.0, per="request")
 
     def run(args: argparse.Namespace) -> int:
-        ds = dataset.load(args.root)
-        backoff = endpoint.Backoff(retries=args.retries)
         try:
-            loaded = endpoint.load_graphs(
-                args.store or args.endpoint,
-                ds,
-                batch_size=args.batch_size,
-                timeout=args.timeout,
-                backoff=backoff,
-                max_bytes=args.max_bytes,
-            )
-            endpoint.verify(
-                args.endpoint,
-                loaded,
-                timeout=args.timeout,
-                backoff=backoff,
-                max_bytes=args.max_bytes,
+            loaded = pipeline.load_into_store(
+                args.root, args.endpoint, args.store, _endpoint(args), args.batch_size
             )
         except EndpointError as error:
             return _fail(error, ExitStatus.FAILED)
@@ -363,46 +342,21 @@ def build_command(subparsers: Subparsers) -> None:
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR")
 
     def run(args: argparse.Namespace) -> int:
-        from .publish import build, reproducible
-        from .publish.build import PublishError
-        from .publish.site_folder import TargetRefused, check_target
+        from .publish.build import PublishError  # jinja2 and the templates: only to publish
 
-        root = args.root if args.root is not None else dataset.find_root()
-        try:  # before validating: refusing takes no time, validating may
-            check_target(args.out, root)
-            modified = reproducible.modified_date(dataset.find_sources(root).all)
-        except (TargetRefused, reproducible.SourceDateError) as error:
-            return _fail(error, ExitStatus.USAGE)
-        # Big data is loaded once, into the store that is validated and then published
-        # (unless $SPACECOOP_SHACL_ENGINE asks for pySHACL, which needs rdflib).
-        big = store.prefers_store(args.root)
-        quads = store.load_store(args.root) if validate.in_store(args.root) else None
-        if quads is not None:
-            report = validate.validate_store(quads, args.root)
-        else:
-            report = validate.validate(None, args.root)
-        if report.fails():
-            print(writers.render(report, "text"), end="", file=sys.stderr)
-            return _fail("the data does not conform; nothing was published", ExitStatus.FAILED)
-        if quads is not None:
-            source: Dataset | pyoxigraph.Store = quads
-        else:
-            source = store.load_store(args.root) if big else dataset.load(args.root)
         try:
-            result = build(
-                source,
-                args.out,
-                saved_queries=list(queries.catalogue(args.root).values()),
-                today=modified,
-                repository=root,
-            )
+            built = pipeline.build(args.root, args.out)
+        except (TargetRefused, SourceDateError) as error:
+            return _fail(error, ExitStatus.USAGE)
+        except pipeline.NotConforming as failed:
+            print(writers.render(failed.report, "text"), end="", file=sys.stderr)
+            return _fail(failed, ExitStatus.FAILED)
         except PublishError as error:
             return _fail(error, ExitStatus.FAILED)
-        except TargetRefused as error:  # changed while the data was validated
-            return _fail(error, ExitStatus.USAGE)
+        site = built.site
         print(
-            f"built {result.out}: {result.pages} resource pages, {result.triples} triples, "
-            f"{len(result.dumps)} dumps"
+            f"built {site.out}: {site.pages} resource pages, {site.triples} triples, "
+            f"{len(site.dumps)} dumps"
         )
         return ExitStatus.OK
 
@@ -443,23 +397,20 @@ def serve_command(subparsers: Subparsers) -> None:
     )
 
     def run(args: argparse.Namespace) -> int:
-        from . import serve
+        from .serve.sparql import WorkerStartError  # uvicorn and starlette: only to serve
 
         if args.dist is not None and not (args.dist / "index.html").is_file():
             return _fail(f"{args.dist} is not a built site (no index.html)", ExitStatus.USAGE)
-        from .serve.sparql import WorkerStartError
-
         try:
-            serve.serve(
-                dataset.load(args.root),
-                queries.catalogue(args.root),
+            pipeline.serve(
+                args.root,
+                args.dist,
                 host=args.host,
                 port=args.port,
-                site=args.dist,
                 workers=args.workers,
-                limits=serve.Limits(
-                    timeout=args.timeout, queue=args.queue, worker_memory=args.worker_memory << 20
-                ),
+                timeout=args.timeout,
+                queue=args.queue,
+                worker_memory=args.worker_memory << 20,
                 # Said only once the port is ours: a busy one is an error line instead.
                 on_listening=lambda url: print(f"serving on {url} (Ctrl-C stops)", file=sys.stderr),
             )
@@ -520,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     # Unreadable input, wherever it is read; shapes that are not SHACL are input too.
-    except (LoadError, queries.CatalogueError, ShapesError) as error:
+    except (LoadError, queries.CatalogueError, ShapesError, PlanError) as error:
         return _fail(error, ExitStatus.USAGE)
     except KeyboardInterrupt:
         return _fail("interrupted", ExitStatus.INTERRUPTED)

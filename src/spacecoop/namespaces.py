@@ -15,6 +15,7 @@ __all__ = [
     "GRAPH",
     "GRAPH_DATA",
     "GRAPH_INFERRED",
+    "DEFAULT_GRAPH",
     "GRAPH_ONTOLOGY",
     "GRAPH_SHAPES",
     "ID",
@@ -55,6 +56,11 @@ GRAPH_ONTOLOGY = GRAPH["ontology"]
 GRAPH_DATA = GRAPH["data"]
 GRAPH_SHAPES = GRAPH["shapes"]
 GRAPH_INFERRED = GRAPH["inferred"]
+
+DEFAULT_GRAPH: tuple[URIRef, ...] = (GRAPH_ONTOLOGY, GRAPH_DATA)
+"""The named graphs whose merge every query sees as its default graph: locally, on the
+fast path, in ``spacecoop serve`` and at a remote endpoint. With ``--infer``,
+:data:`GRAPH_INFERRED` joins them."""
 QUERY = Namespace("https://w3id.org/spacecoop/query/")
 """Base of the saved queries' IRIs in the published catalogue: ``QUERY["events-timeline"]``."""
 

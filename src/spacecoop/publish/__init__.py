@@ -1,9 +1,7 @@
-"""Publishing: everything that turns the loaded dataset into ``dist/`` and web pages.
+"""Publishing: everything that turns the repository into ``dist/`` and web pages.
 
-``build`` writes the static site; the render functions it uses are shared with
-:mod:`spacecoop.serve`, so a page served live and a page in ``dist/`` are the same.
+:func:`.build.build` writes the static site; the render functions it uses are shared
+with :mod:`spacecoop.serve`, so a page served live and a page in ``dist/`` are the same.
+Nothing is imported here, so that reading :mod:`.reproducible` or :mod:`.site_folder`
+does not load the page templates.
 """
-
-from .build import BuildResult, build
-
-__all__ = ["BuildResult", "build"]

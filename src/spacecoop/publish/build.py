@@ -16,13 +16,13 @@ from importlib import resources as package_files
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
-from ..namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY
+from ..namespaces import GRAPH_ONTOLOGY
 from ..queries.catalogue import SavedQuery
 from ..queries.sparql_examples import catalogue_graph
-from ..reasoning import owlrl_engine, sparql_rules
+from ..reasoning.reasoner import reason
 from ..repository import store as fast_store
+from ..repository.load import Repository
 from . import browse, describe, dumps, html, pages, resources
 from .htaccess import RULES
 from .reproducible import canonical_triples, modified_date
@@ -31,7 +31,6 @@ from .site_folder import atomic_directory, check_target
 __all__ = ["BuildResult", "PublishError", "atomic_directory", "build"]
 
 _ONTOLOGY = ox.NamedNode(str(GRAPH_ONTOLOGY))
-_INFERRED = ox.NamedNode(str(GRAPH_INFERRED))
 
 
 class PublishError(Exception):
@@ -46,50 +45,39 @@ class BuildResult:
     dumps: list[dumps.Dump] = field(default_factory=list)
 
 
-def _refuse_inconsistent(ds: Dataset) -> None:
-    problems = owlrl_engine.inconsistencies(owlrl_engine.closure(ds))
-    if problems:
-        raise PublishError("the OWL RL closure is inconsistent: " + "; ".join(problems))
-
-
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
 
 def build(
-    source: Dataset | ox.Store,
+    repository: Repository,
     out: Path,
     *,
     saved_queries: Sequence[SavedQuery] = (),
     today: dt.date | None = None,
-    repository: Path | None = None,
 ) -> BuildResult:
-    """Write the whole site for ``source`` into ``out`` atomically and describe what was written.
+    """Write the whole site for ``repository`` into ``out`` atomically and describe it.
 
-    ``source`` is the rdflib Dataset (small data: its OWL RL closure is checked
-    for consistency here) or, on the fast path, a pyoxigraph store whose data
-    ``spacecoop validate`` has already checked. A store that already has its
-    ``inferred`` graph (:func:`validate.validate_store` fills it) is published
-    with it as it is. Everything is published from a store either way (dumps,
-    entailments, VoID figures, pages), so both paths publish the same site.
+    The entailments come from :func:`reasoning.reason`, which validation has usually run
+    already (it runs once per repository); an inconsistent repository is refused with
+    :class:`PublishError`. Everything is published from the store (dumps, entailments,
+    VoID figures, pages), so both plans publish the same site.
 
-    ``out`` must be absent, empty or a previous build, and not ``repository``
-    (the root the sources come from), a folder above it or one of its source
-    folders: else :class:`site_folder.TargetRefused` is raised and nothing is written.
-    ``today`` is the VoID ``dcterms:modified`` (default: ``$SOURCE_DATE_EPOCH``,
-    else today); ``spacecoop build`` passes :func:`reproducible.modified_date`.
+    ``out`` must be absent, empty or a previous build, and not the repository's root, a
+    folder above it or one of its source folders: else :class:`site_folder.TargetRefused`
+    is raised and nothing is written. ``today`` is the VoID ``dcterms:modified`` (default:
+    ``$SOURCE_DATE_EPOCH``, else today); ``spacecoop build`` passes
+    :func:`reproducible.modified_date`.
     """
-    check_target(out, repository)  # before the reasoning, which takes a while on big data
-    if isinstance(source, Dataset):
-        _refuse_inconsistent(source)
-        quads = fast_store.from_dataset(source)
-    else:
-        quads = source
-    if not quads.contains_named_graph(_INFERRED):  # else filled by validate.validate_store
-        sparql_rules.materialise(quads)
+    check_target(out, repository.root)  # before the reasoning, which takes a while on big data
+    problems = reason(repository).inconsistencies
+    if problems:
+        messages = "; ".join(problem.message for problem in problems)
+        raise PublishError(f"the OWL RL closure is inconsistent: {messages}")
+    quads = repository.store
 
-    with atomic_directory(out, repository=repository) as site:
+    with atomic_directory(out, repository=repository.root) as site:
         written = dumps.write_dumps(quads, site)
         counted = describe.figures(quads)
         void = describe.void_graph(counted, written, today or modified_date(()))

@@ -3,9 +3,7 @@
 Each file holds one SPARQL query behind a grlc header (``#+ summary:``,
 ``#+ description:``, ``#+ tags:``, ``#+ defaults:`` ...), so the folder works
 as a grlc API as it is. Parameters are the query's grlc-style variables (see
-:mod:`spacecoop.queries.params`). :func:`run` answers a query on the repository's own
-graphs with rdflib, optionally over the OWL RL closure, or on any SPARQL 1.1
-endpoint that holds them.
+:mod:`.params`); :mod:`.runner` runs them.
 """
 
 from __future__ import annotations
@@ -15,16 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pyoxigraph
-from rdflib import Dataset, Graph, URIRef, Variable
+from rdflib import URIRef
 
 from ..namespaces import QUERY
-from ..reasoning import owlrl_engine
-from ..repository import store as fast
-from ..repository.files import find_root, load, read_text_file
-from . import endpoint as remote
-from .params import Parameter, ParameterError, bind, inject_values, parameter_from_variable
-from .results import QueryKind, QueryResult
+from ..repository.files import find_root, read_text_file
+from .params import Parameter, ParameterError, parameter_from_variable
+from .results import QueryKind
 from .sparql_text import QuerySyntaxError, query_form, service_endpoints, tokenize
 
 __all__ = [
@@ -35,7 +29,6 @@ __all__ = [
     "get",
     "listing",
     "parse_saved_query",
-    "run",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -145,7 +138,7 @@ def parse_saved_query(path: Path) -> SavedQuery:
 
 def catalogue(root: Path | None = None) -> dict[str, SavedQuery]:
     """Every saved query of the repository at ``root``, by name, in name order."""
-    directory = (find_root() if root is None else Path(root)) / "queries"
+    directory = find_root(root) / "queries"
     return {q.name: q for q in map(parse_saved_query, sorted(directory.glob("*.rq")))}
 
 
@@ -163,61 +156,6 @@ def get(name: str, root: Path | None = None) -> SavedQuery:
             f"no saved query named {name!r} (`spacecoop query list` shows the {len(queries)})"
         )
     return queries[name]
-
-
-def run(
-    query: SavedQuery | str,
-    params: Mapping[str, str] | None = None,
-    *,
-    endpoint: str | None = None,
-    infer: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
-    backoff: remote.Backoff = remote.DEFAULT_BACKOFF,
-    max_bytes: int = remote.DEFAULT_MAX_BYTES,
-    dataset: Dataset | None = None,
-    store: pyoxigraph.Store | None = None,
-    root: Path | None = None,
-) -> QueryResult:
-    """Answer a saved query, with ``params`` (name -> text) bound as checked RDF terms.
-
-    Locally the query sees the union of the ontology and data graphs of
-    ``dataset`` (loaded from ``root`` when not given), or their OWL RL closure
-    with ``infer``; given a pyoxigraph ``store`` (the fast path for big data),
-    it runs there. With ``endpoint`` it runs there instead, on the default
-    graph made of our data and ontology graphs, giving each attempt ``timeout``
-    seconds in all and an answer of at most ``max_bytes``, and repeating it
-    after transient failures as ``backoff`` says. Raises QueryError, or
-    EndpointError for a failing endpoint.
-    """
-    saved = query if isinstance(query, SavedQuery) else get(query, root)
-    try:
-        bindings = bind(saved.parameters, params or {})
-    except ParameterError as error:
-        raise QueryError(f"{saved.name}: {error}") from None
-    if endpoint is not None:
-        if infer:
-            raise QueryError("--infer reasons over the local graphs; it cannot apply to --endpoint")
-        text = inject_values(saved.body, bindings)
-        return remote.query(
-            endpoint, text, saved.kind, timeout=timeout, backoff=backoff, max_bytes=max_bytes
-        )
-    if store is not None:
-        if infer:
-            raise QueryError("--infer reasons with rdflib; it is not available on the fast path")
-        return fast.query(store, inject_values(saved.body, bindings), saved.kind)
-    graph = _local_graph(load(root) if dataset is None else dataset, infer)
-    initial = {Variable(name): term for name, term in bindings.items()}
-    try:
-        answer = graph.query(saved.text, initBindings=initial)
-    except OSError as error:  # a SERVICE call that could not reach its endpoint
-        services = ", ".join(saved.services) or "a remote service"
-        raise remote.EndpointError(f"{saved.name}: cannot reach {services} ({error})") from None
-    return QueryResult.from_rdflib(saved.kind, answer)
-
-
-def _local_graph(dataset: Dataset, infer: bool) -> Graph:
-    """The graph a local run queries: ontology + data, closed under OWL RL if asked."""
-    return owlrl_engine.closure(dataset) if infer else owlrl_engine.asserted(dataset)
 
 
 def _read_header(path: Path, text: str) -> dict[str, str | tuple[str, ...]]:

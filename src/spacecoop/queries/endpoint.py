@@ -46,12 +46,11 @@ from SPARQLWrapper.SPARQLExceptions import (
     URITooLong,
 )
 
-from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
+from ..namespaces import DEFAULT_GRAPH, GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .bounded_http import DEFAULT_MAX_BYTES, AnswerTooLarge, fetch
 from .results import QueryKind, QueryResult
 
 __all__ = [
-    "DEFAULT_GRAPHS",
     "DEFAULT_BACKOFF",
     "DEFAULT_MAX_BYTES",
     "Backoff",
@@ -64,8 +63,6 @@ __all__ = [
     "verify",
 ]
 
-DEFAULT_GRAPHS: tuple[URIRef, ...] = (GRAPH_DATA, GRAPH_ONTOLOGY)
-"""The named graphs whose merge a saved query sees as its default graph."""
 STORED_GRAPHS: tuple[URIRef, ...] = (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_SHAPES)
 """The named graphs ``spacecoop load`` puts into a Graph Store."""
 
@@ -143,7 +140,7 @@ def query(
     kind: QueryKind,
     *,
     timeout: float,
-    default_graphs: Sequence[URIRef] = DEFAULT_GRAPHS,
+    default_graphs: Sequence[URIRef] = DEFAULT_GRAPH,
     backoff: Backoff = DEFAULT_BACKOFF,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> QueryResult:

@@ -8,24 +8,17 @@ turn into explicit triples. The input dataset is never modified.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import owlrl
 from owlrl.Namespaces import ERRNS
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
+from .inconsistency import Inconsistency
 
-__all__ = [
-    "ERRNS",
-    "Inconsistency",
-    "asserted",
-    "closure",
-    "find_inconsistencies",
-    "inconsistencies",
-]
+__all__ = ["ERRNS", "asserted", "closure", "entailments", "inconsistencies"]
 
 # owlrl writes IRIs into messages unquoted: "Disjoint classes A and B have a common individual x".
 _IRI_IN_MESSAGE = re.compile(r"(?:https?|urn|file):[^\s,()'\"<>]+")
@@ -40,14 +33,6 @@ _SCHEMA_TYPES = frozenset(
         RDFS.Datatype,
     }
 )
-
-
-@dataclass(frozen=True)
-class Inconsistency:
-    """Why a closed graph is inconsistent, and the individual concerned where one is named."""
-
-    message: str
-    node: URIRef | None
 
 
 def asserted(ds: Dataset) -> Graph:
@@ -74,6 +59,26 @@ def closure(ds: Dataset) -> Graph:
     return graph
 
 
+def entailments(closed: Graph, ds: Dataset) -> set[tuple[Node, Node, Node]]:
+    """What "inferred" means (see :mod:`.reasoner`), cut from the closure ``closed`` of ``ds``.
+
+    The closure also restates the schema, links every node to itself and to owl:Thing,
+    and speaks of owlrl's own blank nodes; none of that is about the data's resources.
+    """
+    data = ds.graph(GRAPH_DATA)
+    described = set(data.subjects())
+    stated = set(data) | set(ds.graph(GRAPH_ONTOLOGY))
+    return {
+        triple
+        for triple in closed
+        if triple[0] in described
+        and not any(isinstance(term, BNode) for term in triple)
+        and triple[1] != OWL.sameAs
+        and triple[2] != OWL.Thing
+        and triple not in stated
+    }
+
+
 def _drop_generalised_triples(graph: Graph) -> None:
     """Remove what owlrl derives but RDF cannot say, and what says nothing.
 
@@ -87,12 +92,7 @@ def _drop_generalised_triples(graph: Graph) -> None:
             graph.remove(triple)
 
 
-def inconsistencies(closed: Graph) -> list[str]:
-    """List why the closed graph is inconsistent, one message each; empty if consistent."""
-    return sorted(i.message for i in find_inconsistencies(closed))
-
-
-def find_inconsistencies(closed: Graph) -> list[Inconsistency]:
+def inconsistencies(closed: Graph) -> list[Inconsistency]:
     """Why the closed graph is inconsistent, each with the individual it concerns.
 
     Covers the messages owlrl records while reasoning (it adds

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from ..namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
-from .owlrl_engine import Inconsistency
+from .inconsistency import Inconsistency
 
 _PREFIXES = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

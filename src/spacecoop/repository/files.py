@@ -1,16 +1,12 @@
-"""Find and load the repository's graphs, with parse errors that name file, line and column.
+"""The repository's files: where the root is, which files make up each graph, how to read them.
 
-This is the project's one loader: every consumer (stats, validation, reasoning,
-publishing) works on the :class:`rdflib.Dataset` that :func:`load` returns, in
-which the ontology, the SHACL shapes and the instance data each sit in their
-own named graph (see :mod:`spacecoop.namespaces`).
-
-rdflib does the parsing. When it fails, the same bytes are parsed again with
-pyoxigraph, whose errors carry a precise line and column and a clearer message;
-if pyoxigraph accepts the file, the location is taken from rdflib's error.
-The repository's own files are parsed strictly (pyoxigraph must accept them
-too), so that they hold nothing that only rdflib lets through, such as an IRI
-with a space in it.
+:func:`find_root` is the one rule for where the repository is; :func:`find_sources` lists
+its ontology, shapes and data files. Reading is careful: only regular files are opened
+(a FIFO or a device would block or never end), text must be UTF-8 (located at the first
+bad byte), and every failure is a :class:`LoadError` that names the file, line and column.
+The graphs themselves are parsed by pyoxigraph into one store (:mod:`.load`);
+:func:`parse_file` reads one file into an rdflib Graph, for ``spacecoop fmt``, with
+pyoxigraph's located error when either parser refuses it.
 """
 
 from __future__ import annotations
@@ -19,15 +15,15 @@ import codecs
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
 from .nt_reader import parse_ntriples
 from .turtle_reader import TURTLE
 
@@ -39,8 +35,6 @@ __all__ = [
     "check_regular_file",
     "find_root",
     "find_sources",
-    "load",
-    "load_graph",
     "parse_file",
     "read_regular_file",
     "read_source",
@@ -127,16 +121,40 @@ def _is_root(directory: Path) -> bool:
     return (directory / "ontology").is_dir() and (directory / "data").is_dir()
 
 
-def find_root() -> Path:
-    """Locate the repository root: ``$SPACECOOP_ROOT``, else the nearest directory with
-    ``ontology/`` and ``data/`` above this package, else above the working directory."""
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_INSTALLED_SCHEMA = Path(sys.prefix) / "share" / "spacecoop"
+"""Where ``pip install`` puts a copy of ``ontology/`` (see ``data-files`` in pyproject.toml)."""
+
+
+def find_root(root: Path | None = None, *, schema_only: bool = False) -> Path:
+    """The repository root, by one rule: ``root`` if given, else ``$SPACECOOP_ROOT``, else
+    the source checkout this package runs from, else
+
+    - for the repository itself, the nearest folder with ``ontology/`` and ``data/`` above
+      the working directory;
+    - for only the ontology and shapes (``schema_only``, to check other repositories'
+      files against ours), the copy installed with the package. Never the working
+      directory: the files being checked must not be able to replace the rules they are
+      checked by.
+
+    Raises :class:`LoadError` when there is none.
+    """
+    if root is not None:
+        return Path(root)
     override = os.environ.get(ROOT_ENV_VAR)
     if override:
         return Path(override)
-    for start in (Path(__file__).resolve().parent, Path.cwd().resolve()):
-        for directory in (start, *start.parents):
-            if _is_root(directory):
-                return directory
+    for directory in _PACKAGE_DIR.parents:
+        if _is_root(directory) and (directory / "ontology" / "spacecoop.ttl").is_file():
+            return directory
+    if schema_only:
+        if (_INSTALLED_SCHEMA / "ontology" / "spacecoop.ttl").is_file():
+            return _INSTALLED_SCHEMA
+        message = "the spacecoop ontology and shapes are not installed; reinstall the package"
+        raise LoadError(_INSTALLED_SCHEMA, None, None, f"{message} or set {ROOT_ENV_VAR}")
+    for directory in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        if _is_root(directory):
+            return directory
     raise LoadError(
         Path.cwd(),
         None,
@@ -176,39 +194,6 @@ def _listed(directory: Path, pattern: str) -> list[Path]:
     reason to refuse the repository while someone edits it.
     """
     return sorted(p for p in directory.glob(pattern) if not p.name.startswith(".#"))
-
-
-def load(root: Path | None = None) -> Dataset:
-    """Parse the repository at ``root`` (default: :func:`find_root`) into one Dataset.
-
-    The ontology goes into ``GRAPH_ONTOLOGY``, shapes into ``GRAPH_SHAPES`` and
-    data into ``GRAPH_DATA``; all three graphs exist even when empty. Files are
-    parsed strictly (see :func:`parse_file`): the repository's own Turtle must
-    be valid for every RDF tool, not only for rdflib.
-    Raises :class:`LoadError` for the first file that cannot be read or parsed.
-    """
-    files = find_sources(find_root() if root is None else root)
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    for graph_iri, paths in (
-        (GRAPH_ONTOLOGY, files.ontology),
-        (GRAPH_SHAPES, files.shapes),
-        (GRAPH_DATA, files.data),
-    ):
-        graph = dataset.graph(graph_iri)
-        for path in paths:
-            parse_file(path, graph, strict=True)
-    # Files may bind their own prefixes while parsing; the canonical ones win.
-    bind_prefixes(dataset)
-    return dataset
-
-
-def load_graph(paths: Iterable[Path], *, strict: bool = False) -> Graph:
-    """Parse arbitrary RDF files into one fresh Graph (e.g. another repository's Turtle)."""
-    graph = bind_prefixes(Graph())
-    for path in paths:
-        parse_file(path, graph, strict=strict)
-    return bind_prefixes(graph)
 
 
 def parse_file(path: Path, into_graph: Graph, *, strict: bool = False) -> Graph:

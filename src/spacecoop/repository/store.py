@@ -1,16 +1,13 @@
-"""The fast path: the same repository loaded into a pyoxigraph store instead of rdflib.
+"""The pyoxigraph store that holds the repository: loading a file into it, querying it,
+and the one conversion of terms between pyoxigraph and rdflib.
 
-rdflib stays the public model (``dataset.load``), but at a million triples it
-parses ~10x slower than pyoxigraph and queries ~10x slower too. Commands
-switch to this store automatically when the data files are large
-(:func:`prefers_store`); both paths give the same answers (tested on small data).
+pyoxigraph parses ~10x faster than rdflib and queries ~10x faster too, so every file is
+read into the store (:func:`load_file`), and rdflib code gets copies or views of it.
 """
 
 from __future__ import annotations
 
 import codecs
-import functools
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,58 +17,24 @@ from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, bind_prefixes
-from ..queries.results import QueryKind, QueryResult
-from ..runtime.gc_pause import gc_paused
+from ..namespaces import (
+    DEFAULT_GRAPH,
+    GRAPH_DATA,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_SHAPES,
+    bind_prefixes,
+)
 from .files import (
     LoadError,
     check_regular_file,
-    find_root,
-    find_sources,
     locate_syntax_error,
     parse_file,
     read_source,
 )
 
-FAST_PATH_BYTES = int(os.environ.get("SPACECOOP_FAST_PATH_BYTES", 1_000_000))
-"""Data files larger than this in total take the fast path.
-
-1 MB is several thousand triples: there pySHACL already takes most of a minute
-and owlrl's closure tens of seconds (``make bench`` at 10^4 triples, 1.4 MB:
-pySHACL 46 s, our SHACL engine 0.08 s), while this repository's own data
-(tens of kB) stays on the reference path (rdflib, pySHACL, owlrl), which its
-CI therefore keeps exercising.
-"""
-
 _FORMATS = {".nt": ox.RdfFormat.N_TRIPLES}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def prefers_store(root: Path | None = None) -> bool:
-    """Whether the repository is big enough for the pyoxigraph path to pay off."""
-    return is_large(find_sources(find_root() if root is None else root).data)
-
-
-def is_large(data_files: Iterable[Path]) -> bool:
-    """Whether these data files are big enough for the pyoxigraph path to pay off."""
-    return sum(p.stat().st_size for p in data_files) > FAST_PATH_BYTES
-
-
-def load_store(root: Path | None = None) -> ox.Store:
-    """Load ontology, shapes and data into one in-memory store, a named graph per part.
-
-    Raises :class:`LoadError` with file, line and column like :func:`dataset.load`.
-    """
-    files = find_sources(find_root() if root is None else root)
-    store = ox.Store()
-    for graph_iri, paths in (
-        (GRAPH_ONTOLOGY, files.ontology),
-        (GRAPH_SHAPES, files.shapes),
-        (GRAPH_DATA, files.data),
-    ):
-        for path in paths:
-            load_file(store, path, graph_iri)
-    return store
 
 
 # What RDF 1.2 adds to the data model. pyoxigraph 0.5 parses RDF 1.2 Turtle; rdflib,
@@ -80,10 +43,10 @@ _RDF_12_TERMS = "ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o) || hasLANGDIR(?o)
 
 
 def refuse_rdf_12(store: ox.Store, paths: Iterable[Path]) -> None:
-    """Raise a located :class:`LoadError` if ``store``, loaded from ``paths``, holds RDF 1.2
-    triple terms or text directions, as :func:`dataset.load` would for the same files.
+    """Raise a :class:`LoadError` naming the file if ``store``, loaded from ``paths``, holds
+    RDF 1.2 triple terms or text directions, which the rdflib copies cannot hold.
 
-    Not part of :func:`load_store`: the scan costs half a second per million triples,
+    Not part of loading: the scan costs half a second per million triples,
     which validation pays and queries need not.
     """
     if not store.query(_RDF_12_TERMS):
@@ -182,33 +145,10 @@ def to_rdflib(term: object) -> Node | None:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def query(store: ox.Store, text: str, kind: QueryKind) -> QueryResult:
-    """Run a query on ``store`` over the ontology and data graphs, as a :class:`QueryResult`.
-
-    Parameters reach ``text`` as a ``VALUES`` block of checked terms
-    (:func:`spacecoop.queries.params.inject_values`), exactly as for remote endpoints:
-    pyoxigraph's own substitution only binds variables that are projected.
-    """
-    answer = store.query(
-        text, default_graph=[ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
-    )
-    if kind is QueryKind.ASK:
-        return QueryResult(kind, boolean=bool(answer))
-    # A fresh cache per answer: rows repeat the same terms (events, labels, classes),
-    # and building an rdflib Literal costs far more than a dictionary lookup.
-    convert = functools.cache(to_rdflib)
-    with gc_paused():
-        if kind.returns_graph:
-            # SimpleMemory: a graph without contexts takes triples in half the time.
-            graph = bind_prefixes(Graph(store="SimpleMemory"))
-            graph.addN(
-                (convert(found.subject), convert(found.predicate), convert(found.object), graph)
-                for found in answer
-            )
-            return QueryResult(kind, graph=graph)
-        variables = tuple(v.value for v in answer.variables)
-        rows = tuple(tuple(convert(solution[v]) for v in variables) for solution in answer)
-        return QueryResult(kind, variables=variables, rows=rows)
+def default_graph(*, infer: bool = False) -> list[ox.NamedNode]:
+    """:data:`namespaces.DEFAULT_GRAPH` (and the inferred graph with ``infer``) for pyoxigraph."""
+    graphs = (*DEFAULT_GRAPH, GRAPH_INFERRED) if infer else DEFAULT_GRAPH
+    return [ox.NamedNode(str(graph)) for graph in graphs]
 
 
 def to_rdflib_graph(store: ox.Store, graph_iri: URIRef) -> Graph:

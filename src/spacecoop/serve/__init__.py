@@ -9,10 +9,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import uvicorn
-from rdflib import Dataset
 
-from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
-from ..publish import build
+from ..namespaces import DEFAULT_GRAPH
 from ..queries.catalogue import SavedQuery
 from .app import create_app
 from .connections import Guard, max_connections_for, raise_open_file_limit
@@ -27,7 +25,8 @@ for _extension, _media_type in (
 ):
     mimetypes.add_type(_media_type, _extension)
 
-DEFAULT_GRAPHS = [str(GRAPH_ONTOLOGY), str(GRAPH_DATA)]
+DEFAULT_GRAPHS = [str(graph) for graph in DEFAULT_GRAPH]
+"""The default graph of every query, as the workers take it."""
 
 
 def query_service(site: Path, *, workers: int = 2, limits: Limits | None = None) -> QueryService:
@@ -61,25 +60,25 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    ds: Dataset,
+    site: Path | Callable[[Path], Path],
     catalogue: Mapping[str, SavedQuery],
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    site: Path | None = None,
     workers: int = 2,
     limits: Limits | None = None,
     on_listening: Callable[[str], None] = lambda url: None,
 ) -> None:
-    """Serve ``site`` (a built ``dist/``), or else a fresh build of ``ds``, until stopped.
+    """Serve ``site`` (a built ``dist/``, or a function that builds one in the folder it
+    is given, which is removed afterwards) until stopped.
 
-    The port is bound first, so a busy one fails at once (OSError naming it);
-    ``on_listening`` gets the server's URL once it is about to answer.
+    The port is bound first, so a busy one fails at once (OSError naming it), before
+    anything is built; ``on_listening`` gets the server's URL once it is about to answer.
     """
     open_files = raise_open_file_limit()
     with listen(host, port) as sock, tempfile.TemporaryDirectory(prefix="spacecoop-site-") as tmp:
-        if site is None:
-            site = build(ds, Path(tmp) / "site", saved_queries=list(catalogue.values())).out
+        if callable(site):
+            site = site(Path(tmp))
         guard = Guard(max_connections=max_connections_for(open_files))
         service = query_service(site, workers=workers, limits=limits)
         try:

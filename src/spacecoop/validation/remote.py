@@ -1,4 +1,5 @@
-"""Validate data that lives in a SPARQL server: fetch it by CONSTRUCT, then validate as usual.
+"""Validate data that lives in a SPARQL server: fetch it by CONSTRUCT into a store, then
+validate as usual (no file is written or parsed).
 
 This is the path past one machine: the data stays in Oxigraph, Fuseki or any
 SPARQL 1.1 endpoint (put there by ``spacecoop load``), and the same shapes and
@@ -7,8 +8,6 @@ checks run on what the endpoint returns for our data graph.
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -16,8 +15,9 @@ from rdflib import Graph, URIRef
 from ..namespaces import GRAPH_DATA
 from ..queries import endpoint as remote
 from ..queries.results import QueryKind
-from . import run as validate
+from ..repository.load import load_graph_as_data
 from .report import Report
+from .run import validate
 
 FETCH = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
@@ -62,11 +62,4 @@ def validate_endpoint(
     the resource at fault, which the endpoint can be asked about.
     """
     data = fetch(url, graph=graph, timeout=timeout, backoff=backoff, max_bytes=max_bytes)
-    with tempfile.TemporaryDirectory(prefix="spacecoop-remote-") as scratch:
-        path = Path(scratch) / "endpoint-data.ttl"
-        data.serialize(path, format="turtle", encoding="utf-8")
-        report = validate.validate([path], root)
-    results = tuple(
-        replace(r, file=None, line=None) if r.file == path else r for r in report.results
-    )
-    return replace(report, results=results)
+    return validate(load_graph_as_data(data, schema=root))

@@ -11,16 +11,13 @@ severities and messages (``tests/test_shacl_fast.py`` holds it to that).
 It covers the SHACL that ``ontology/shapes.ttl`` uses, on shapes with any kind
 of target; every other shape with focus nodes is refused with an
 :class:`UnsupportedShapeError` naming the shape and the construct, so a new kind
-of rule cannot be skipped silently. :func:`validate_store_with_fallback` checks
-each refused shape with pySHACL instead (:mod:`.fallback`), and says so.
-pySHACL stays the reference for small data; :func:`spacecoop.validation.run.validate`
-picks the engine by size.
+of rule cannot be skipped silently; :mod:`..shacl_engines` checks each refused shape
+with pySHACL instead, and says so. This package never imports pySHACL's adapter.
 """
 
 from __future__ import annotations
 
 from .compiler import Check, CompiledShapes, Refusal, compile_all, compile_shapes
-from .fallback import validate_store_with_fallback
 from .runner import run_checks, subclass_lookup, validate_store
 from .vocabulary import UnsupportedShapeError
 
@@ -34,5 +31,4 @@ __all__ = [
     "run_checks",
     "subclass_lookup",
     "validate_store",
-    "validate_store_with_fallback",
 ]

@@ -1,6 +1,6 @@
 """The shapes the fast engine refuses, checked with pySHACL: those shapes and nothing else.
 
-:func:`~.compiler.compile_all` refuses a targeted shape as a whole. pySHACL then
+:func:`.shacl_sparql.compile_all` refuses a targeted shape as a whole. pySHACL then
 gets a shapes graph holding the refused shapes and everything they use (every
 node reachable from them: property shapes, lists, nested shapes, SPARQL
 constraints and their prefix declarations) plus the constraint components
@@ -12,41 +12,18 @@ engine's results are not found twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from ...namespaces import RDF
-from .. import pyshacl_engine
-from ..report import Note, Result
-from .compiler import Refusal, compile_all
-from .discovery import class_kinds, constraint_components, shape_nodes
-from .runner import run_checks, subclass_lookup
-from .vocabulary import TARGETS, describe
+from ..namespaces import RDF
+from .report import Note
+from .shacl_sparql.compiler import Refusal
+from .shacl_sparql.discovery import class_kinds, constraint_components, shape_nodes
+from .shacl_sparql.vocabulary import TARGETS, describe
 
-__all__ = ["notes", "shapes_for", "validate_store_with_fallback"]
-
-
-def validate_store_with_fallback(
-    store: ox.Store,
-    shapes: Graph,
-    data: Callable[[], Graph],
-    ontology: Graph,
-) -> tuple[list[Result], tuple[Note, ...]]:
-    """The Results of ``shapes`` on the data graph of ``store``: the fast engine for every
-    shape it compiles, pySHACL for the others, and a :class:`Note` per refused shape.
-
-    ``data`` gives the data graph as rdflib, asked for only when a shape is refused
-    (at a million triples the copy takes seconds).
-    """
-    compiled = compile_all(shapes, subclass_lookup(store))
-    results = run_checks(store, compiled.checks)
-    if compiled.refused:
-        refused = shapes_for(shapes, compiled.refused)
-        results += pyshacl_engine.validate_shapes(data(), refused, ontology)
-    return results, notes(compiled.refused)
+__all__ = ["notes", "shapes_for"]
 
 
 def shapes_for(shapes: Graph, refused: Sequence[Refusal]) -> Graph:
