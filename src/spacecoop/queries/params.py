@@ -24,7 +24,7 @@ from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, curie
 from .sparql_text import QuerySyntaxError, is_keyword, query_form, tokenize, top_level_groups
 
 __all__ = [
@@ -239,7 +239,7 @@ def _check_typed(parameter: Parameter, value: str) -> Identifier:
     assert datatype is not None  # set for every integer and datatype parameter
     if not _LEXICAL[datatype].fullmatch(value) or (datatype == XSD.date and not _day_exists(value)):
         raise ParameterError(
-            f"parameter {parameter.name!r}: {value!r} is not a valid {_short(datatype)}"
+            f"parameter {parameter.name!r}: {value!r} is not a valid {curie(datatype)}"
         )
     return Literal(value, datatype=datatype)
 
@@ -252,10 +252,6 @@ def _day_exists(date: str) -> bool:
     if month == 2:
         return day <= (29 if calendar.isleap(year) else 28)
     return day <= (30 if month in (4, 6, 9, 11) else 31)
-
-
-def _short(datatype: URIRef) -> str:
-    return "xsd:" + datatype.removeprefix(str(XSD)) if datatype.startswith(str(XSD)) else datatype
 
 
 _CHECKS: dict[Kind, Callable[[Parameter, str], Identifier]] = {

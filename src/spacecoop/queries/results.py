@@ -174,7 +174,7 @@ def _csv(header: Sequence[str], rows: Iterable[list[str]]) -> str:
 def _table(result: QueryResult) -> str:
     """An aligned plain-text table, IRIs shortened to prefixes where one fits."""
     header = list(result.variables)
-    cells = [[_short(term) for term in row] for row in result.rows]
+    cells = [[_table_cell(term) for term in row] for row in result.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
@@ -185,7 +185,7 @@ def _table(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _short(term: Node | None) -> str:
+def _table_cell(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):

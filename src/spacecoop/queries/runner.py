@@ -1,7 +1,7 @@
 """One runner for saved queries: ``run(saved, params, target)``, wherever the data is.
 
 Parameters are bound one way for every target: checked RDF terms in a ``VALUES`` block
-(:func:`bound_text`), never pasted text and never engine-specific bindings (pyoxigraph's
+(:func:`bound`), never pasted text and never engine-specific bindings (pyoxigraph's
 own substitution binds only projected variables). The target is
 
 - a :class:`Repository`: queried in its store (fast plan) or with rdflib over a copy
@@ -10,7 +10,7 @@ own substitution binds only projected variables). The target is
 - an :class:`Endpoint`: any SPARQL 1.1 endpoint holding our graphs, with the same
   default graph.
 
-``spacecoop serve`` runs :func:`bound_text` on its sandboxed workers, which answer in
+``spacecoop serve`` runs :func:`bound` queries on its sandboxed workers, which answer in
 the client's format rather than as a :class:`QueryResult`.
 """
 
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.term import Identifier
 
 from ..namespaces import DEFAULT_GRAPH, GRAPH_INFERRED, bind_prefixes
 from ..reasoning.reasoner import reason
@@ -33,7 +34,7 @@ from .catalogue import QueryError, SavedQuery
 from .params import ParameterError, bind, inject_values
 from .results import QueryKind, QueryResult
 
-__all__ = ["Endpoint", "Target", "bound_text", "query_store", "run"]
+__all__ = ["BoundQuery", "Endpoint", "Target", "bound", "query_store", "run"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,17 @@ class Endpoint:
 Target = Repository | Endpoint
 
 
-def bound_text(saved: SavedQuery, params: Mapping[str, str] | None = None) -> str:
-    """The query text of ``saved`` with ``params`` (name -> text) bound as checked terms.
+@dataclass(frozen=True)
+class BoundQuery:
+    """A saved query with its parameters bound: the text to run, and the terms bound."""
+
+    text: str
+    bindings: Mapping[str, Identifier]
+    """Parameter variable -> the checked term (defaults included)."""
+
+
+def bound(saved: SavedQuery, params: Mapping[str, str] | None = None) -> BoundQuery:
+    """``saved`` with ``params`` (name -> text) bound as checked terms in a VALUES block.
 
     Raises :class:`QueryError` naming the query and the parameter at fault.
     """
@@ -59,7 +69,7 @@ def bound_text(saved: SavedQuery, params: Mapping[str, str] | None = None) -> st
         bindings = bind(saved.parameters, params or {})
     except ParameterError as error:
         raise QueryError(f"{saved.name}: {error}") from None
-    return inject_values(saved.body, bindings)
+    return BoundQuery(inject_values(saved.body, bindings), bindings)
 
 
 def run(
@@ -74,7 +84,7 @@ def run(
     Raises QueryError for bad parameters or options, EndpointError for a failing endpoint
     (or a ``SERVICE`` call that cannot reach its endpoint).
     """
-    text = bound_text(saved, params)
+    text = bound(saved, params).text
     if isinstance(target, Endpoint):
         if infer:
             raise QueryError("--infer adds the local inferred graph; it cannot apply to --endpoint")

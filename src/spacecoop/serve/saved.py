@@ -1,7 +1,7 @@
 """Saved queries over HTTP, as grlc serves them: ``/queries/NAME?param=value``.
 
-Parameters are checked and bound as RDF terms by :mod:`spacecoop.queries.params`
-(a ``VALUES`` block, never pasted text); the query then runs on the same
+Parameters are checked and bound as RDF terms by :func:`..queries.runner.bound`, as for
+every other target (a ``VALUES`` block, never pasted text); the query then runs on the same
 sandboxed workers as ``/sparql``. Browsers get an HTML table, other clients
 the SPARQL results or RDF they ask for.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from ..publish import html
 from ..publish.paths import href
-from ..queries.catalogue import SavedQuery
-from ..queries.params import ParameterError, bind, inject_values
+from ..queries.catalogue import QueryError, SavedQuery
+from ..queries.runner import bound
 from .negotiation import choose
 from .sparql import GRAPH_TYPES, RESULT_TYPES, Outcome, QueryService
 
@@ -39,14 +39,11 @@ def answer(
 
     Setting ``cancelled`` (the client went away) stops the query.
     """
-    unknown = sorted(set(given) - {p.name for p in saved.parameters})
-    if unknown:
-        return _text(400, f"{saved.name}: no parameter named {unknown[0]!r}")
     try:
-        bindings = bind(saved.parameters, given)
-    except ParameterError as error:
-        return _text(400, f"{saved.name}: {error}")
-    text = inject_values(saved.body, bindings)
+        query = bound(saved, given)
+    except QueryError as error:
+        return _text(400, str(error))
+    text, bindings = query.text, query.bindings
     machine = list(GRAPH_TYPES if saved.kind.returns_graph else RESULT_TYPES)
     # Machine formats first: "*/*" (curl, libraries) gets data; browsers ask for HTML by name.
     wanted = choose(accept, [*machine, "text/html"])

@@ -80,7 +80,7 @@ def _junit(report: Report, strict: bool) -> str:
     failures = 0
     for check in checks:
         kind = "shapes" if "://" in check else "ontology"
-        case = ET.SubElement(suite, "testcase", classname=f"spacecoop.{kind}", name=_short(check))
+        case = ET.SubElement(suite, "testcase", classname=f"spacecoop.{kind}", name=_curies(check))
         failed = [r for r in by_check[check] if r.severity in failing]
         advice = [r for r in by_check[check] if r.severity not in failing]
         if failed:
@@ -114,12 +114,12 @@ def _github(report: Report, strict: bool) -> str:
             properties.append(f"file={_escape_property(str(_display_path(r.file)))}")
             if r.line is not None:
                 properties.append(f"line={r.line}")
-        properties.append(f"title={_escape_property(_short(r.check))}")
+        properties.append(f"title={_escape_property(_curies(r.check))}")
         message = _escape_data(f"{r.message}{_details(r)}")
         lines.append(f"::{_GITHUB_COMMAND[r.severity]} {','.join(properties)}::{message}")
     for note in report.notes:
-        title = _escape_property(_short(note.about))
-        lines.append(f"::notice title={title}::{_escape_data(_short(note.message))}")
+        title = _escape_property(_curies(note.about))
+        lines.append(f"::notice title={title}::{_escape_data(_curies(note.message))}")
     lines.append(_summary(report, strict))
     return "\n".join(lines) + "\n"
 
@@ -137,16 +137,16 @@ def _text_line(r: Result) -> str:
     location = ""
     if r.file is not None:
         location = f"{_display_path(r.file)}:{r.line}: " if r.line else f"{_display_path(r.file)}: "
-    return f"{location}{r.severity.value.lower()}: {r.message} [{_short(r.check)}]{_details(r)}"
+    return f"{location}{r.severity.value.lower()}: {r.message} [{_curies(r.check)}]{_details(r)}"
 
 
 def _note_line(note: Note) -> str:
-    return f"note: {_short(note.message)}"
+    return f"note: {_curies(note.message)}"
 
 
 def _details(r: Result) -> str:
     parts = [
-        f"{name}={_short(text)}"
+        f"{name}={_curies(text)}"
         for name, text in (("focus", r.focus_node), ("path", r.path), ("value", r.value))
         if text is not None
     ]
@@ -162,10 +162,10 @@ def _summary(report: Report, strict: bool) -> str:
     return f"{counts} from {len(report.checks)} checks: validation {verdict}"
 
 
-def _short(text: str) -> str:
+def _curies(text: str) -> str:
     """IRIs shortened with the canonical prefixes: whole IRIs, ``^IRI`` paths and ``<IRI>``s."""
     if text.startswith("^"):
-        return "^" + _short(text[1:])
+        return "^" + _curies(text[1:])
     if "://" in text and not text.startswith(("<", '"')) and " " not in text:
         return curie(text)
     return _IRI_IN_TEXT.sub(
