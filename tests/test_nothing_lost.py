@@ -8,18 +8,17 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from built_site import snapshot
+from checkout import SPACECOOP
 from sigint import ctrl_c_raises
 from spacecoop.cli import ExitStatus, main
 from spacecoop.publish.build import atomic_directory
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 SOURCES = ("ontology", "data", "queries")
 
 

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from built_site import snapshot
+from checkout import SPACECOOP
 from spacecoop.cli import ExitStatus, main
 from spacecoop.publish import site_folder
 from spacecoop.publish.site_folder import MARKER, MARKER_TEXT, atomic_directory
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 TINY_DATA = """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix sco: <https://w3id.org/spacecoop/def#> .

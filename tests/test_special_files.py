@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from checkout import SPACECOOP
 from spacecoop.repository.files import (
     LoadError,
     check_regular_file,
@@ -23,7 +24,6 @@ from spacecoop.repository.files import (
     read_regular_file,
 )
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 MINIMAL = "@prefix ex: <http://example.org/> .\nex:s ex:p ex:o .\n"
 FIFO = "is a FIFO (named pipe), not a regular file"
 TIMEOUT = 60  # seconds; a refusal takes well under one, a hang takes forever
