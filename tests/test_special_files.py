@@ -142,7 +142,7 @@ def test_a_file_swapped_for_a_fifo_after_the_check_is_still_not_waited_on(fifo: 
     program = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from spacecoop import dataset\n"
+        "from spacecoop.repository import files as dataset\n"
         "dataset.check_regular_file = lambda path: None  # the check saw a regular file\n"
         "try:\n"
         "    dataset.read_regular_file(Path(sys.argv[1]))\n"
