@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from run import RAM_DISK
+from scratch import RAM_DISK
 
 GOALS = {
     "load": "ours ≤ 2× pyoxigraph's bulk load",

@@ -45,6 +45,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scratch import RAM_DISK, SCRATCH_ENV
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -55,10 +57,6 @@ SINGLE_GRAPH_SYNTAXES = ("TURTLE", "N_TRIPLES", "JSON_LD", "RDF_XML")
 
 
 # --- what one child process measures ------------------------------------------------
-
-
-SCRATCH_ENV = "SPACECOOP_BENCH_SCRATCH"
-RAM_DISK = Path("/dev/shm")
 
 
 def default_scratch() -> Path:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository and its loaded graphs, fixture files, throwaway repositories."""
+"""Shared fixtures: the repository and its loaded graphs, fixture files, throwaway repositories,
+the built site and the server, and what the tests of the site and the server read from them."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
+from html_tree import Element, read_page
 from local_servers import descendants, free_port, stop
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
 from spacecoop.reasoning import owlrl_engine
@@ -225,3 +228,38 @@ def server(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
             time.sleep(0.1)
         leftover = sorted(pid for pid in workers if _alive(pid))
         assert not leftover, f"query workers left running after the server stopped: {leftover}"
+
+
+# --- What the tests of the built site and of the server read ---------------------------
+
+
+def _source(dataset: Dataset) -> Graph:
+    """What the single-graph dumps hold: ontology ∪ data."""
+    return Graph() + dataset.graph(GRAPH_ONTOLOGY) + dataset.graph(GRAPH_DATA)
+
+
+@pytest.fixture(scope="module")
+def source(dataset: Dataset) -> Graph:
+    return _source(dataset)
+
+
+@pytest.fixture(scope="module")
+def data_graph(dataset: Dataset) -> Graph:
+    return Graph() + dataset.graph(GRAPH_DATA)
+
+
+@pytest.fixture(scope="module")
+def home(site: Path) -> Element:
+    return read_page(site, "index.html")
+
+
+@pytest.fixture(scope="module")
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, follow_redirects=False, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="module")
+def asserted(dataset: Dataset) -> Graph:
+    """What /sparql queries by default: ontology ∪ data."""
+    return owlrl_engine.asserted(dataset)

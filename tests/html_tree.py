@@ -80,3 +80,8 @@ def read_page(site: Path, relative: str) -> Element:
 def href_target(page: str, href: str) -> str:
     """The site-relative file a relative ``href`` on ``page`` points to (without fragment)."""
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0]))
+
+
+def element_ids(page: Element) -> set[str]:
+    """The ``id`` of every element of ``page``: the anchors a link's fragment may name."""
+    return {e.attrs["id"] for e in page.iter() if "id" in e.attrs}

@@ -9,18 +9,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
+from checkout import ROOT
 from local_servers import free_port, servers_in_threads
 from spacecoop.cli import main
 from spacecoop.queries import endpoint
 from spacecoop.queries.endpoint import Backoff, EndpointError
 from spacecoop.queries.results import QueryKind
 
-ROOT = Path(__file__).resolve().parent.parent
 FAST = Backoff(retries=2, base_delay=0.01)
 """Three attempts in all, with pauses short enough for a test."""
 

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
+from checkout import ROOT
 from local_servers import servers_in_threads
 from spacecoop.cli import main
 from spacecoop.queries import endpoint
 from spacecoop.queries.endpoint import Backoff, EndpointError
 from spacecoop.queries.results import QueryKind
 
-ROOT = Path(__file__).resolve().parent.parent
 ONCE = Backoff(retries=0)
 THRICE = Backoff(retries=2, base_delay=0.01)
 

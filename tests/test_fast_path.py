@@ -9,6 +9,7 @@ from rdflib import Dataset
 from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
+from source_lines import line_of
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, ID
 from spacecoop.queries import catalogue
 from spacecoop.queries.results import QueryKind
@@ -262,7 +263,7 @@ def test_data_files_are_scanned_for_lines_only_when_a_result_is_about_their_subj
     assert [(r.file, r.line) for r in missing] == [
         (
             root / "ontology" / "spacecoop.ttl",
-            _line_of(root / "ontology" / "spacecoop.ttl", "sco:Founding"),
+            line_of(root / "ontology" / "spacecoop.ttl", "sco:Founding"),
         )
     ]
     assert "data" not in scanned[-1]
@@ -272,11 +273,6 @@ def test_data_files_are_scanned_for_lines_only_when_a_result_is_about_their_subj
     assert "data" in scanned[-1]
     slug = [r for r in report.results if r.focus_node == str(ID["organisation/Not-A-Slug"])]
     assert slug and all(r.file == root / "data" / "zz.ttl" and r.line == 5 for r in slug)
-
-
-def _line_of(path: Path, needle: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if line.startswith(needle))
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
+from checkout import SPACECOOP
 from spacecoop import fmt
 from spacecoop.cli import main
 
@@ -143,7 +143,6 @@ def test_the_repository_s_turtle_is_in_canonical_form(repo_root: Path) -> None:
 # --- long literals: linear work ------------------------------------------------------------
 
 HUGE_LITERAL = 20_000_000
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 
 
 def test_canonical_form_reads_each_n_triples_line_once(tmp_path: Path, nt_line_scans) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from checkout import ROOT
 from spacecoop.queries import catalogue
 from spacecoop.queries.params import (
     Parameter,
@@ -26,9 +27,6 @@ from spacecoop.queries.params import (
 )
 from spacecoop.queries.params import parameter_from_variable as parameter
 from spacecoop.repository.files import LoadError, parse_file
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 SCALE = int(os.environ.get("SPACECOOP_FUZZ_SCALE", "1"))
 """Multiplies every example count: ``SPACECOOP_FUZZ_SCALE=20 pytest tests/test_fuzz.py``

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from checkout import ROOT
 from spacecoop import serve
 from spacecoop.cli import build_parser
 from spacecoop.publish import build
@@ -31,7 +32,6 @@ from spacecoop.repository import files
 from spacecoop.serve import Limits, create_app, query_service
 from spacecoop.serve.app import MAX_BODY_BYTES, SECURITY_HEADERS
 
-ROOT = Path(__file__).resolve().parent.parent
 LIMITS = Limits(timeout=2, max_result_bytes=50_000, max_query_chars=2_000)
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -4,32 +4,22 @@ writes into the sources: ``ontology/``, ``data/`` and ``queries/``."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from built_site import snapshot
+from checkout import SPACECOOP
 from sigint import ctrl_c_raises
 from spacecoop.cli import ExitStatus, main
 from spacecoop.publish.build import atomic_directory
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 SOURCES = ("ontology", "data", "queries")
-
-
-def _snapshot(directory: Path) -> dict[str, str]:
-    """Every file under ``directory`` by relative path, with the SHA-256 of its bytes."""
-    return {
-        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _build(repo_root: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -62,14 +52,14 @@ def test_a_build_killed_or_interrupted_midway_leaves_the_previous_dist_intact(
 ) -> None:
     out = tmp_path / "dist"
     assert _build(repo_root, out).wait(timeout=120) == 0
-    before = _snapshot(out)
+    before = snapshot(out)
 
     killed = _build(repo_root, out)
     tmp = _wait_until_writing(killed, tmp_path)
     killed.send_signal(signal.SIGKILL)
     assert killed.wait(timeout=30) == -signal.SIGKILL
     assert tmp.exists()  # killed midway: its half-written site is still there
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
     interrupted = _build(repo_root, out)  # also cleans up after the killed build
     _wait_until_writing(interrupted, tmp_path, stale=tmp)
@@ -77,7 +67,7 @@ def test_a_build_killed_or_interrupted_midway_leaves_the_previous_dist_intact(
     assert interrupted.wait(timeout=30) == ExitStatus.INTERRUPTED
     assert interrupted.stderr is not None
     assert interrupted.stderr.read() == b"error: interrupted\n"
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert list(tmp_path.glob(".dist.*")) == []  # Ctrl-C removes its own temporary site
 
 
@@ -99,7 +89,7 @@ def test_no_command_writes_into_the_sources(
     root = tmp_path / "repo"
     for name in SOURCES:
         shutil.copytree(repo_root / name, root / name)
-    before = {name: _snapshot(root / name) for name in SOURCES}
+    before = {name: snapshot(root / name) for name in SOURCES}
     runs = [
         ["stats"],
         ["query", "list"],
@@ -112,5 +102,5 @@ def test_no_command_writes_into_the_sources(
     for argv in runs:
         assert main([*argv, "--root", str(root)]) in (0, 1), argv
     capsys.readouterr()
-    assert {name: _snapshot(root / name) for name in SOURCES} == before
+    assert {name: snapshot(root / name) for name in SOURCES} == before
     assert sorted(os.listdir(root)) == sorted(SOURCES)  # nothing new beside them either

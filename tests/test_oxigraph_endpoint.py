@@ -18,6 +18,7 @@ import pytest
 from rdflib import BNode, Dataset
 from rdflib.compare import isomorphic
 
+from checkout import ROOT
 from local_servers import free_port
 from spacecoop.cli import main
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, ID, SCO
@@ -26,7 +27,6 @@ from spacecoop.queries.catalogue import QueryError, SavedQuery
 from spacecoop.queries.endpoint import EndpointError
 from spacecoop.queries.results import QueryKind, QueryResult
 
-ROOT = Path(__file__).resolve().parent.parent
 LOCAL = [q for q in catalogue.catalogue(ROOT).values() if not q.services]
 
 

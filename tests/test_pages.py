@@ -1,5 +1,6 @@
 """Resource pages written from the store: the same site from either source, from one process
-or from forked workers; a failing worker fails the build; relative links as posixpath's."""
+or from forked workers; a failing worker fails the build; relative links as posixpath's; each
+resource's RDF files hold its concise bounded description."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
+from rdflib.term import Node
 
+from built_site import FIRST_SYMPOSIUM, STRATEGIC_MEMORANDUM
+from spacecoop.namespaces import ID
 from spacecoop.publish import build, html, pages
 from spacecoop.publish.build import PublishError
-from spacecoop.publish.paths import relative
+from spacecoop.publish.paths import SITE_BASE, relative
 from spacecoop.repository import store
 
 TODAY = dt.date(2026, 1, 1)
@@ -199,3 +203,45 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_previous_site(
         build(dataset, out, today=TODAY)
     assert {name: path.read_bytes() for name, path in _files(out).items()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
+
+
+def _cbd(graph: Graph, node: Node) -> Graph:
+    """Concise bounded description: ``node``'s triples, following blank-node objects."""
+    out = Graph()
+    todo, seen = [node], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for triple in graph.triples((current, None, None)):
+            out.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    return out
+
+
+def test_resource_turtle_is_its_concise_bounded_description(site: Path, data_graph: Graph) -> None:
+    things = sorted({s for s in data_graph.subjects() if str(s).startswith(str(ID))})
+    for thing in things:
+        stem = site / str(thing)[len(SITE_BASE) :]
+        parsed = Graph().parse(stem.with_name(stem.name + ".ttl"), format="turtle")
+        assert isomorphic(parsed, _cbd(data_graph, thing)), thing
+
+
+@pytest.mark.parametrize(
+    "thing",
+    [
+        FIRST_SYMPOSIUM,
+        STRATEGIC_MEMORANDUM,
+        ID["country/china"],
+        ID["source/wenchang-news-article/p1"],
+    ],
+)
+def test_resource_rdf_files_parse_to_the_same_graph(site: Path, thing: URIRef) -> None:
+    stem = site / str(thing)[len(SITE_BASE) :]
+    turtle = Graph().parse(stem.with_name(stem.name + ".ttl"), format="turtle")
+    assert len(turtle) > 2
+    for extension, fmt in (("jsonld", "json-ld"), ("nt", "nt"), ("rdf", "xml")):
+        parsed = Graph().parse(stem.with_name(f"{stem.name}.{extension}"), format=fmt)
+        assert isomorphic(parsed, turtle), extension

@@ -7,7 +7,6 @@ import datetime as dt
 import gzip
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
+from checkout import SPACECOOP
 from spacecoop.cli import ExitStatus, main
 from spacecoop.publish.describe import DATASET_IRI
 from spacecoop.publish.reproducible import canonical_quads, graphs_in_order, modified_date
 from spacecoop.repository.files import find_sources
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 BLANK_NODES = """\
 @prefix ex: <https://example.org/> .

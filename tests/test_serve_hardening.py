@@ -12,7 +12,6 @@ import resource
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,12 +23,12 @@ import httpx
 import pytest
 import uvicorn
 
+from checkout import SPACECOOP
 from local_servers import descendants, free_port, stop
 from spacecoop.serve import create_app, listen
 from spacecoop.serve.connections import HEADER_TIMEOUT, Guard
 from spacecoop.serve.sparql import Outcome
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SPARQL_JSON = "application/sparql-results+json"

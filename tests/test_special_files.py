@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from checkout import SPACECOOP
 from spacecoop.repository.files import (
     LoadError,
     check_regular_file,
@@ -23,7 +24,6 @@ from spacecoop.repository.files import (
     read_regular_file,
 )
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 MINIMAL = "@prefix ex: <http://example.org/> .\nex:s ex:p ex:o .\n"
 FIFO = "is a FIFO (named pipe), not a regular file"
 TIMEOUT = 60  # seconds; a refusal takes well under one, a hang takes forever
@@ -142,7 +142,7 @@ def test_a_file_swapped_for_a_fifo_after_the_check_is_still_not_waited_on(fifo: 
     program = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from spacecoop import dataset\n"
+        "from spacecoop.repository import files as dataset\n"
         "dataset.check_regular_file = lambda path: None  # the check saw a regular file\n"
         "try:\n"
         "    dataset.read_regular_file(Path(sys.argv[1]))\n"

@@ -8,7 +8,6 @@ wait for the first; only temporary sites whose owner is dead are swept.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -18,11 +17,12 @@ from typing import Any
 
 import pytest
 
+from built_site import snapshot
+from checkout import SPACECOOP
 from spacecoop.cli import ExitStatus, main
 from spacecoop.publish import site_folder
 from spacecoop.publish.site_folder import MARKER, MARKER_TEXT, atomic_directory
 
-SPACECOOP = Path(sys.executable).with_name("spacecoop")
 TINY_DATA = """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix sco: <https://w3id.org/spacecoop/def#> .
@@ -30,15 +30,6 @@ TINY_DATA = """\
 <https://w3id.org/spacecoop/id/organisation/good> a sco:Organisation ;
     rdfs:label "Good"@en .
 """
-
-
-def _snapshot(directory: Path) -> dict[str, str]:
-    """Every file under ``directory`` (hidden ones too), with the SHA-256 of its bytes."""
-    return {
-        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture
@@ -91,10 +82,10 @@ def test_build_refuses_the_repository_its_source_folders_and_the_folders_above(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(repository)  # ``--out .`` as typed in the repository
-    before = _snapshot(repository.parent)
+    before = snapshot(repository.parent)
     line = _refused(["--root", str(repository), "--out", out], capsys)
     assert line.startswith(f"error: {out}: ") and why in line
-    assert _snapshot(repository.parent) == before
+    assert snapshot(repository.parent) == before
     assert (
         main(["validate", "--root", str(repository)]) == ExitStatus.OK
     )  # shapes.ttl and all still there
@@ -106,7 +97,7 @@ def test_build_refuses_the_repository_reached_through_a_symbolic_link(
 ) -> None:
     alias = tmp_path / "alias"
     alias.symlink_to(repository, target_is_directory=True)
-    before = _snapshot(repository)
+    before = snapshot(repository)
     for out, why in (
         (alias, "is the repository"),
         (alias / "ontology", "source folder ontology/"),
@@ -114,7 +105,7 @@ def test_build_refuses_the_repository_reached_through_a_symbolic_link(
     ):
         line = _refused(["--root", str(repository), "--out", str(out)], capsys)
         assert line.startswith(f"error: {out}: ") and why in line, line
-    assert _snapshot(repository) == before
+    assert snapshot(repository) == before
 
 
 def test_build_refuses_a_folder_holding_files_it_did_not_write(
@@ -123,11 +114,11 @@ def test_build_refuses_a_folder_holding_files_it_did_not_write(
     out = tmp_path / "mine"
     (out / "notes").mkdir(parents=True)
     (out / "notes" / "thesis.txt").write_text("three years of work", encoding="utf-8")
-    before = _snapshot(out)
+    before = snapshot(out)
     line = _refused(["--root", str(tiny), "--out", str(out)], capsys)
     assert line.startswith(f"error: {out}: is not empty and is not a previous build")
     assert MARKER in line
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
 
 def test_build_refuses_a_marked_folder_holding_files_the_build_did_not_write(
@@ -147,10 +138,10 @@ def test_build_refuses_a_marked_folder_holding_files_the_build_did_not_write(
     (forged / MARKER).write_text("a previous build", encoding="utf-8")
     (forged / "thesis.txt").write_text("three years of work", encoding="utf-8")
     for out, reason in ((www, "holds notes/thesis.txt, which no build wrote"), (forged, "its")):
-        before = _snapshot(out)
+        before = snapshot(out)
         line = _refused(["--root", str(tiny), "--out", str(out)], capsys)
         assert line.startswith(f"error: {out}: {reason}"), line
-        assert _snapshot(out) == before
+        assert snapshot(out) == before
     forged_list = MARKER_TEXT + "index.html\n"  # a forged list does not cover thesis.txt
     (forged / MARKER).write_text(forged_list, encoding="utf-8")
     line = _refused(["--root", str(tiny), "--out", str(forged)], capsys)
@@ -231,7 +222,7 @@ def test_two_cli_builds_to_one_folder_both_end_cleanly_with_one_complete_site(
         assert build.returncode == ExitStatus.OK, err
     reference = tmp_path / "reference"
     assert main(["build", "--root", str(tiny), "--out", str(reference)]) == ExitStatus.OK
-    assert _snapshot(out) == _snapshot(reference)
+    assert snapshot(out) == snapshot(reference)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "reference", "repo1"]
 
 

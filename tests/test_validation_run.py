@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from source_lines import line_of
 from spacecoop.cli import main
 from spacecoop.namespaces import ID, ONTOLOGY_IRI, SCO
 from spacecoop.repository.files import ROOT_ENV_VAR, LoadError
@@ -18,16 +19,10 @@ SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 BASE = SHAPES / "base.ttl"
 
 
-def _line_of(path: Path, start: str) -> int:
-    """1-based number of the first line of ``path`` that starts with ``start``."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if line.startswith(start))
-
-
 def test_a_result_names_the_file_and_line_of_its_focus_node() -> None:
     fixture = SHAPES / "event_ends_before_it_starts.ttl"
     (result,) = validation.validate([BASE, fixture]).results
-    assert (result.file, result.line) == (fixture, _line_of(fixture, "event:event-ends-before"))
+    assert (result.file, result.line) == (fixture, line_of(fixture, "event:event-ends-before"))
     assert result.path == str(SCO.endDate)
     assert result.value == '"2018-02-27"^^xsd:date'
     assert "2018-03-01" in result.message  # the start date, substituted into the message
@@ -60,13 +55,13 @@ def test_ontology_checks_are_results_at_the_term_s_line(make_repo, repo_root: Pa
         "missing_label",
         str(SCO.Founding),
         Severity.VIOLATION,
-        _line_of(path, "sco:Founding"),
+        line_of(path, "sco:Founding"),
     ) in found
     assert (
         "missing_ontology_license",
         str(ONTOLOGY_IRI),
         Severity.VIOLATION,
-        _line_of(path, "<https://w3id.org/spacecoop/def>"),
+        line_of(path, "<https://w3id.org/spacecoop/def>"),
     ) in found
     assert not report.conforms
 
@@ -116,7 +111,7 @@ def test_an_inconsistent_closure_is_located_at_the_individual() -> None:
     (result,) = validation.validate([BASE, fixture]).results
     assert result.constraint == validation.CONSISTENCY_CHECK
     assert result.focus_node == str(ID["organisation/member-of-owl-nothing"])
-    assert (result.file, result.line) == (fixture, _line_of(fixture, "organisation:member-of"))
+    assert (result.file, result.line) == (fixture, line_of(fixture, "organisation:member-of"))
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from checkout import ROOT
 from spacecoop.cli import main
 from spacecoop.namespaces import ID, SCO
 from spacecoop.queries import catalogue
@@ -22,8 +23,6 @@ from spacecoop.queries.params import (
     inject_values,
     parameter_from_variable,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 INJECTIONS = [
     "http://x> } ; DROP ALL ; #",

@@ -17,6 +17,7 @@ from rdflib.paths import Path as PropertyPath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from checkout import ROOT
 from spacecoop import stats
 from spacecoop.cli import main
 from spacecoop.namespaces import GRAPH_ONTOLOGY, QUERY, SCHEMA, SCO, SPEX
@@ -26,7 +27,6 @@ from spacecoop.queries.results import QueryKind, QueryResult, results_json
 from spacecoop.queries.sparql_examples import catalogue_graph
 from spacecoop.validation.ontology_checks import BUILTIN_NAMESPACES, declared_terms
 
-ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected"
 CATALOGUE = queries.catalogue(ROOT)
 LOCAL = [q for q in CATALOGUE.values() if not q.services]
