@@ -15,7 +15,8 @@ from html_tree import Element, read_page
 from local_servers import descendants, free_port, stop
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, bind_prefixes
 from spacecoop.reasoning import owlrl_engine
-from spacecoop.repository.files import ROOT_ENV_VAR, load
+from spacecoop.repository.files import ROOT_ENV_VAR
+from spacecoop.repository.load import PLAN_ENV_VAR, Repository, load
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -49,19 +50,35 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def dataset(repo_root: Path) -> Dataset:
-    """The repository's own ontology, shapes and data, loaded once per test session.
+def repository(repo_root: Path) -> Repository:
+    """The repository, loaded once per test session on the reference plan.
+
+    Shared between tests: do not modify its store (reasoning over it is fine: that is
+    done once and adds only the inferred graph). Load your own for anything else.
+    """
+    return load(repo_root, plan="reference")
+
+
+@pytest.fixture(scope="session")
+def fast_repository(repo_root: Path) -> Repository:
+    """The repository loaded once per session on the fast plan; shared like ``repository``."""
+    return load(repo_root, plan="fast")
+
+
+@pytest.fixture(scope="session")
+def dataset(repository: Repository) -> Dataset:
+    """The repository's own ontology, shapes and data as an rdflib Dataset, once per session.
 
     Shared between tests: do not modify it; copy a graph first (``Graph() + g``).
     """
-    return load(repo_root)
+    return repository.dataset()
 
 
 @pytest.fixture(scope="session")
 def kg(repo_root: Path) -> Dataset:
     """The repository loaded for SPARQL: the default graph is the union of the named graphs,
     so queries need no ``GRAPH`` clause. Shared between tests: do not modify it."""
-    ds = load(repo_root)
+    ds = load(repo_root).dataset()
     ds.default_union = True
     return ds
 
@@ -99,8 +116,9 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_root_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep a developer's $SPACECOOP_ROOT from leaking into tests."""
+    """Keep a developer's $SPACECOOP_ROOT and $SPACECOOP_PLAN from leaking into tests."""
     monkeypatch.delenv(ROOT_ENV_VAR, raising=False)
+    monkeypatch.delenv(PLAN_ENV_VAR, raising=False)
 
 
 @pytest.fixture
@@ -157,16 +175,16 @@ def nt_line_scans(monkeypatch: pytest.MonkeyPatch) -> LineScanCounter:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, repo_root: Path) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
     """The repository's site, built once per session into a temporary ``dist/``.
 
     Shared between tests: do not modify it; copy it first (``shutil.copytree``).
     """
-    from spacecoop.publish import build
+    from spacecoop.publish.build import build
     from spacecoop.queries import catalogue
 
     out = tmp_path_factory.mktemp("site") / "dist"
-    build(dataset, out, saved_queries=list(catalogue.catalogue(repo_root).values()))
+    build(load(repo_root), out, saved_queries=list(catalogue.catalogue(repo_root).values()))
     return out
 
 

@@ -4,7 +4,7 @@ Three promises, each held against pySHACL, the reference:
 
 * every kind of target gives the focus nodes pySHACL gives, so a violation that a
   shape with that target must report is reported;
-* every predicate of the SHACL vocabulary (W3C ``pyshacl_engine.ttl``, as pySHACL ships it)
+* every predicate of the SHACL vocabulary (W3C ``shacl.ttl``, as pySHACL ships it)
   is either compiled, and then shown to change pySHACL's results and to give the
   fast engine the same ones, or refused with an :class:`UnsupportedShapeError`
   naming the construct, and then checked by pySHACL instead, with the same results;
@@ -151,7 +151,7 @@ def test_each_kind_of_target_reports_what_pyshacl_reports(kind: str) -> None:
 
 # --- every SHACL predicate: compiled (and checked for its meaning) or refused -----------
 
-SHACL_TTL = Path(pyshacl.__file__).parent / "assets" / "pyshacl_engine.ttl"
+SHACL_TTL = Path(pyshacl.__file__).parent / "assets" / "shacl.ttl"
 
 
 def _shacl_properties() -> set[str]:
@@ -397,7 +397,7 @@ def test_every_shacl_property_is_compiled_inert_or_refused() -> None:
         "in",
         "not",
         "or",
-    }, "pySHACL's pyshacl_engine.ttl and rdflib's SH namespace list the same properties"
+    }, "pySHACL's shacl.ttl and rdflib's SH namespace list the same properties"
     kinds = [set(COMPILED), set(INERT), set(REFUSED)]
     assert sum(len(k) for k in kinds) == len(set().union(*kinds)), "each predicate has one fate"
     assert set().union(*kinds) == vocabulary
