@@ -91,7 +91,7 @@ class ShaclPath:
 
     sparql: str
     text: str
-    """As report Results write paths (see :func:`..pyshacl_engine._path_text`): the IRI,
+    """As report Results write paths (see :func:`..report.path_text`): the IRI,
     ``^IRI`` for its inverse, else the path node of the shapes graph, which pySHACL reports."""
 
     @classmethod
