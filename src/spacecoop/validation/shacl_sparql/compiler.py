@@ -32,8 +32,9 @@ from rdflib.term import Node
 from ...namespaces import RDF, SH
 from ...repository.store import to_rdflib
 from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
-from .expressions import VALUE_TESTS, Expressions, ShaclPath
+from .expressions import VALUE_TESTS, Expressions
 from .generic_messages import generic_message
+from .paths import ShaclPath
 from .sparql_constraints import (
     SparqlConstraint,
     merge_prefixes,
