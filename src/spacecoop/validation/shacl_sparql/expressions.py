@@ -1,22 +1,13 @@
-"""SHACL value tests as SPARQL boolean expressions, mirroring pySHACL's semantics.
+"""Nested shapes as SPARQL boolean expressions, mirroring pySHACL's semantics.
 
-A value test (``sh:class``, ``sh:datatype``, ``sh:pattern``, ``sh:or`` …) says
-whether one node conforms. :class:`Expressions` writes it as an expression over
-a SPARQL variable, and writes whole nested shapes (the members of ``sh:not``,
-``sh:and``, ``sh:or`` and ``sh:xone``, a ``sh:qualifiedValueShape``, with their
-property shapes) the same way, so that a violation query is one ``FILTER(!…)``
-over the value nodes instead of one query per node.
-
-Where pySHACL (on rdflib) and SPARQL (on Oxigraph) could disagree, the expression
-follows pySHACL: language tags match by whole tag or first subtag, ``sh:in`` and
-``sh:hasValue`` compare terms (``sameTerm``) rather than values, ``sh:datatype``
-checks well-formedness only for the datatypes rdflib parses.
-
-Two differences come from the store, not from the engine: Oxigraph keeps numbers,
-dates and booleans in canonical form, and stores every XSD integer type
-(``xsd:positiveInteger`` …) as ``xsd:integer``. So ``sh:datatype
-xsd:positiveInteger`` is checked as "an integer ≥ 1", and a result's value shows
-the canonical literal (``"1.5"^^xsd:decimal`` for ``"1.50"``).
+A value test (:mod:`.value_tests`) says whether one node conforms to one
+constraint. :class:`Expressions` writes whole nested shapes (the members of
+``sh:not``, ``sh:and``, ``sh:or`` and ``sh:xone``, a ``sh:qualifiedValueShape``,
+with their property shapes) the same way, each constraint as its component in
+:data:`~.components.COMPONENTS` writes it inside a nested shape, so that a
+violation query is one ``FILTER(!…)`` over the value nodes instead of one query
+per node. It also says which constraint parameters a shape uses, refusing the
+SHACL it does not know.
 """
 
 from __future__ import annotations
@@ -24,64 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
-from ...namespaces import RDF, SH, XSD
+from ...namespaces import RDF, SH
+from .components import COMPONENTS, Use
 from .discovery import custom_parameters
 from .paths import ShaclPath
-from .vocabulary import (
-    BOOKKEEPING,
-    COMPONENT_OF,
-    UnsupportedShapeError,
-    count,
-    describe,
-    sparql_term,
-)
+from .vocabulary import BOOKKEEPING, UnsupportedShapeError, describe, sparql_term
 
-__all__ = ["VALUE_TESTS", "Expressions"]
-
-_RANGES = {
-    SH.minInclusive: ">=",
-    SH.minExclusive: ">",
-    SH.maxInclusive: "<=",
-    SH.maxExclusive: "<",
-}
-"""The value range parameters, each with the SPARQL comparison a value node must pass."""
-
-_LENGTHS = {SH.minLength: ">=", SH.maxLength: "<="}
-
-_NODE_KINDS = {
-    SH.IRI: "isIRI({})",
-    SH.BlankNode: "isBlank({})",
-    SH.Literal: "isLiteral({})",
-    SH.BlankNodeOrIRI: "!isLiteral({})",
-    SH.BlankNodeOrLiteral: "!isIRI({})",
-    SH.IRIOrLiteral: "!isBlank({})",
-}
-
-VALUE_TESTS = frozenset(
-    (
-        *(SH[name] for name in ("class", "datatype", "pattern", "languageIn", "in")),
-        *(SH[name] for name in ("not", "and", "or", "xone")),
-        SH.nodeKind,
-        *_RANGES,
-        *_LENGTHS,
-    )
-)
-"""Parameters whose constraint holds or fails for each value node on its own."""
-
-_CAST_CHECKED = frozenset(
-    XSD[name] for name in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime")
-)
-"""Datatypes whose well-formedness both rdflib and Oxigraph check: a literal is well-formed
-when casting it to its own datatype gives it back."""
-
-_INTEGER_RANGES = {XSD.positiveInteger: 1, XSD.nonNegativeInteger: 0}
-"""Integer types Oxigraph stores as xsd:integer, with the least value each allows."""
-
-_UNPARSED = frozenset((XSD.gYear, XSD.gYearMonth))
-"""Datatypes rdflib does not parse, so pySHACL accepts any lexical form."""
+__all__ = ["Expressions"]
 
 
 class Expressions:
@@ -113,7 +55,7 @@ class Expressions:
                 )
             if not predicate.startswith(str(SH)):
                 continue  # an annotation: rdfs:comment, skos:note …
-            if predicate in COMPONENT_OF:
+            if predicate in COMPONENTS:
                 yield predicate
             elif predicate not in BOOKKEEPING:
                 raise UnsupportedShapeError(describe(shape, owner), f"the SHACL term {predicate}")
@@ -122,61 +64,6 @@ class Expressions:
         """A variable name no shape uses (SHACL-SPARQL text never sees it)."""
         self._variables += 1
         return f"?_sh{self._variables}"
-
-    def value_test(
-        self, shape: Node, parameter: URIRef, argument: Node, var: str, owner: Node | None = None
-    ) -> str:
-        """Whether the node in ``var`` passes ``parameter`` = ``argument`` of ``shape``
-        (``owner``: the named shape that holds ``shape``, for error messages)."""
-        if parameter == SH["class"]:
-            if not isinstance(argument, URIRef):
-                raise UnsupportedShapeError(describe(shape, owner), f"sh:class {argument!r}")
-            return self.instance_of(var, argument)
-        if parameter == SH.datatype:
-            return self._datatype(describe(shape, owner), argument, var)
-        if parameter == SH.pattern:
-            if self.shapes.value(shape, SH.flags) is not None:
-                raise UnsupportedShapeError(describe(shape, owner), "sh:flags on a sh:pattern")
-            return f"(!isBlank({var}) && REGEX(STR({var}), {sparql_term(Literal(str(argument)))}))"
-        if parameter == SH.languageIn:
-            return self._language_in(argument, var)
-        if parameter == SH["in"]:
-            members = [f"sameTerm({var}, {sparql_term(m)})" for m in self._list(argument)]
-            return f"({' || '.join(members) or 'false'})"
-        if parameter in _RANGES:
-            if not isinstance(argument, Literal):
-                raise UnsupportedShapeError(
-                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
-                )
-            # An error (a value of another kind than the bound) fails, as in pySHACL.
-            return f"COALESCE({var} {_RANGES[parameter]} {sparql_term(argument)}, false)"
-        if parameter in _LENGTHS:
-            length = argument.value if isinstance(argument, Literal) else None
-            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-                raise UnsupportedShapeError(
-                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
-                )
-            if parameter == SH.minLength and length == 0:
-                return "true"  # pySHACL passes even a blank node
-            return f"(!isBlank({var}) && STRLEN(STR({var})) {_LENGTHS[parameter]} {length})"
-        if parameter == SH.nodeKind:
-            if argument not in _NODE_KINDS:
-                raise UnsupportedShapeError(describe(shape, owner), f"sh:nodeKind {argument.n3()}")
-            return f"({_NODE_KINDS[argument].format(var)})"
-        if parameter == SH["not"]:
-            return f"!{self.conforms(argument, var, owner or shape)}"
-        if parameter == SH["and"]:
-            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
-            return f"({' && '.join(members) or 'true'})"
-        if parameter == SH["or"]:
-            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
-            return f"({' || '.join(members) or 'false'})"
-        if parameter == SH.xone:
-            members = [
-                f"IF({self.conforms(m, var, owner or shape)}, 1, 0)" for m in self._list(argument)
-            ]
-            return f"({' + '.join(members) or '0'} = 1)"
-        raise UnsupportedShapeError(describe(shape, owner), COMPONENT_OF[parameter])
 
     def instance_of(self, var: str, cls: URIRef) -> str:
         """``var`` is an instance of ``cls`` or of a subclass (SHACL's class semantics)."""
@@ -196,7 +83,7 @@ class Expressions:
         self._within.append(shape)
         try:
             tests = [
-                self._member_test(shape, owner, path, parameter, argument, var)
+                self._member_test(Use(self, shape, parameter, argument, owner), path, var)
                 for parameter in self.parameters(shape, owner)
                 for argument in self.shapes.objects(shape, parameter)
             ]
@@ -212,64 +99,23 @@ class Expressions:
             self._within.pop()
         return f"COALESCE({' && '.join(tests) or 'true'}, false)"
 
-    def _member_test(
-        self,
-        shape: Node,
-        owner: Node | None,
-        path: ShaclPath | None,
-        parameter: URIRef,
-        argument: Node,
-        var: str,
-    ) -> str:
-        if path is None:
-            if parameter == SH.hasValue:
-                return f"sameTerm({var}, {sparql_term(argument)})"
-            if parameter in VALUE_TESTS:
-                return self.value_test(shape, parameter, argument, var, owner)
-        elif parameter in VALUE_TESTS:
+    def _member_test(self, use: Use, path: ShaclPath | None, var: str) -> str:
+        """Whether the node in ``var`` passes the constraint ``use`` of a nested shape."""
+        component = COMPONENTS[use.parameter]
+        if component.value_test is not None:
+            if path is None:
+                return component.value_test(use, var)
             value = self.fresh()
-            test = self.value_test(shape, parameter, argument, value, owner)
+            test = component.value_test(use, value)
             return (
                 f"NOT EXISTS {{ {var} {path.sparql} {value} . FILTER(!COALESCE({test}, false)) }}"
             )
-        elif parameter == SH.hasValue:
-            return f"EXISTS {{ {var} {path.sparql} {sparql_term(argument)} }}"
-        elif (
-            parameter == SH.minCount
-            and count(describe(shape, owner), parameter, argument) <= 1
-        ):
-            return "true" if int(argument) == 0 else f"EXISTS {{ {var} {path.sparql} [] }}"
-        raise UnsupportedShapeError(
-            describe(shape, owner),
-            COMPONENT_OF[parameter],
-            "inside a nested shape is not supported",
-        )
-
-    def _datatype(self, shape: str, datatype: Node, var: str) -> str:
-        typed = f"isLiteral({var}) && DATATYPE({var}) = "
-        if datatype == XSD.string or datatype in _UNPARSED:
-            return f"({typed}{sparql_term(datatype)})"
-        if datatype == RDF.langString:
-            return f'(isLiteral({var}) && LANG({var}) != "")'
-        if datatype in _CAST_CHECKED:
-            iri = sparql_term(datatype)
-            return f"({typed}{iri} && COALESCE(sameTerm({iri}({var}), {var}), false))"
-        if datatype in _INTEGER_RANGES:
-            integer = sparql_term(XSD.integer)
-            return (
-                f"({typed}{integer} && COALESCE(sameTerm({integer}({var}), {var}), false)"
-                f" && {var} >= {_INTEGER_RANGES[datatype]})"
+        if path is None:
+            tested = component.in_node(use, var) if component.in_node else None
+        else:
+            tested = component.in_property(use, path, var) if component.in_property else None
+        if tested is None:
+            raise UnsupportedShapeError(
+                use.where, component.label, "inside a nested shape is not supported"
             )
-        raise UnsupportedShapeError(shape, f"sh:datatype {datatype}")
-
-    def _language_in(self, languages: Node, var: str) -> str:
-        tags = [str(tag).lower() for tag in self._list(languages)]
-        has_tag = f'isLiteral({var}) && LANG({var}) != ""'
-        if "*" in tags:
-            return f"({has_tag})"
-        wanted = ", ".join(sparql_term(Literal(tag)) for tag in tags)
-        first_subtag = f'LCASE(STRBEFORE(CONCAT(LANG({var}), "-"), "-"))'
-        return f"({has_tag} && (LCASE(LANG({var})) IN ({wanted}) || {first_subtag} IN ({wanted})))"
-
-    def _list(self, head: Node) -> list[Node]:
-        return list(RdfList(self.shapes, head))
+        return tested
