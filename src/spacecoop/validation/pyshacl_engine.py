@@ -9,21 +9,20 @@ SHACL-SPARQL constraints and a SPARQL-based target, hence ``advanced=True``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
 from typing import Any
 
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError, ValidationFailure
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result as QueryResult
 from rdflib.term import Node
 
-from ..namespaces import RDF, SH, bind_prefixes
-from .report import Result, Severity
+from ..namespaces import RDF, SH
+from .report import Result, make_result, path_text
 
-__all__ = ["ShapesError", "make_result", "shape_checks", "validate_shapes"]
+__all__ = ["ShapesError", "shape_checks", "validate_shapes"]
 
 
 class ShapesError(ValueError):
@@ -33,7 +32,6 @@ class ShapesError(ValueError):
         # pySHACL's messages end with a "For reference, see <spec>" line: one line here.
         super().__init__("the SHACL shapes are ill-formed: " + " ".join(message.split()))
 
-_TURTLE_NAMES = bind_prefixes(Graph()).namespace_manager
 
 # pySHACL logs a shape it cannot load to stderr itself, then raises; the raised error
 # becomes our one `error:` line, so its own copy would be a second, unformatted one.
@@ -107,7 +105,7 @@ def _result(graph: Graph, node: Node, shapes: Graph) -> Result:
     return make_result(
         severity=graph.value(node, SH.resultSeverity),
         focus=graph.value(node, SH.focusNode),
-        path=_path_text(graph, graph.value(node, SH.resultPath)),
+        path=path_text(graph, graph.value(node, SH.resultPath)),
         value=graph.value(node, SH.value),
         shape=shape,
         component=graph.value(node, SH.sourceConstraintComponent),
@@ -115,55 +113,3 @@ def _result(graph: Graph, node: Node, shapes: Graph) -> Result:
         messages=[str(m) for m in graph.objects(node, SH.resultMessage)],
         shape_messages={str(m) for m in shapes.objects(shape, SH.message)} if shape else set(),
     )
-
-
-def make_result(
-    *,
-    severity: Node | None,
-    focus: Node | None,
-    path: str | None,
-    value: Node | None,
-    shape: Node | None,
-    component: Node | None,
-    sparql_constraint: Node | None,
-    messages: Iterable[str],
-    shape_messages: Collection[str],
-) -> Result:
-    """A report Result from the parts of a SHACL validation result.
-
-    Shared by pySHACL's results (:func:`validate_shapes`) and the SPARQL engine
-    (:mod:`spacecoop.validation.shacl_sparql`), so both turn the same parts into equal Results.
-    ``path`` is already text (:func:`_path_text`); ``messages`` are the result's
-    messages and ``shape_messages`` the source shape's own ``sh:message`` texts.
-    """
-    constraint = sparql_constraint if component == SH.SPARQLConstraintComponent else component
-    texts = sorted(set(messages))
-    if component == SH.SPARQLConstraintComponent and shape is not None:
-        # pySHACL adds the node shape's own message (about its other constraints) as well.
-        texts = [m for m in texts if m not in shape_messages] or texts
-    return Result(
-        severity=Severity.from_iri(str(severity)),
-        focus_node=_node_text(focus),
-        path=path,
-        # A node-level constraint reports the focus node itself as the value: say it once.
-        value=None if value is None or value == focus else value.n3(_TURTLE_NAMES),
-        source_shape=str(shape) if isinstance(shape, URIRef) else None,
-        constraint=str(constraint),
-        message=" ".join(texts) or f"{constraint} failed",
-    )
-
-
-def _node_text(node: Node | None) -> str | None:
-    if node is None:
-        return None
-    return str(node) if isinstance(node, URIRef) else node.n3()
-
-
-def _path_text(graph: Graph, path: Node | None) -> str | None:
-    """A SHACL path as text: the property IRI, or ``^IRI`` for an inverse path."""
-    if path is None or isinstance(path, URIRef):
-        return _node_text(path)
-    inverse = graph.value(path, SH.inversePath) if isinstance(path, BNode) else None
-    if isinstance(inverse, URIRef):
-        return f"^{inverse}"
-    return path.n3()

@@ -3,7 +3,8 @@
 pySHACL (:mod:`spacecoop.validation.pyshacl_engine`) walks focus nodes one by one in Python; at a
 million triples that takes many minutes. This engine compiles each constraint
 of our shapes into one SPARQL SELECT query over all focus nodes
-(:mod:`.compiler`, :mod:`.expressions`, :mod:`.sparql_constraints`) and runs
+(:mod:`.compiler`; each constraint component as :mod:`.components` lists it,
+from :mod:`.value_tests`, :mod:`.focus_checks`, :mod:`.sparql_constraints`) and runs
 them in Oxigraph (:mod:`.runner`), giving the same report Results as pySHACL:
 same focus nodes, paths, values, source shapes, constraint components,
 severities and messages (``tests/test_shacl_fast.py`` holds it to that).

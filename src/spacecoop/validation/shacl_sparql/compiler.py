@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from enum import Enum
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -31,30 +30,16 @@ from rdflib.term import Node
 
 from ...namespaces import RDF, SH
 from ...repository.store import to_rdflib
+from .components import COMPONENTS, Component, Use
 from .discovery import has_implicit_class_target, refusal_of_the_whole_graph, targeted_shapes
-from .expressions import VALUE_TESTS, Expressions, ShaclPath
+from .expressions import Expressions
+from .focus_checks import CheckBody, ValueColumn, of_focus_nodes
 from .generic_messages import generic_message
-from .sparql_constraints import (
-    SparqlConstraint,
-    merge_prefixes,
-    prologue,
-    read_constraint,
-    target_pattern,
-)
-from .vocabulary import COMPONENT_OF, UnsupportedShapeError, component, count, describe, sparql_term
+from .paths import ShaclPath
+from .sparql_constraints import SparqlConstraint, merge_prefixes, prologue, target_pattern
+from .vocabulary import UnsupportedShapeError, describe, iri_value, sparql_term
 
 __all__ = ["Check", "CompiledShapes", "Refusal", "ValueColumn", "compile_all", "compile_shapes"]
-
-
-class ValueColumn(Enum):
-    """Where a check's result value comes from."""
-
-    VALUE = "value"
-    """The query's ``?value``: the value node that failed."""
-    FOCUS = "focus"
-    """The focus node itself (a node shape's own constraint)."""
-    NONE = "none"
-    """No value (counts, and others that judge the value nodes together)."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +154,7 @@ class _ShapeCompiler:
             (SH.targetObjectsOf, "{1} {0} ?this"),
         ):
             for target in sorted(self.shapes.objects(self.shape, predicate), key=str):
-                iri = sparql_term(_iri(self.shape, predicate, target))
+                iri = sparql_term(iri_value(self.shape, predicate, target))
                 branches.append(f"{{ {pattern.format(iri, self.expressions.fresh())} }}")
         prefixes: dict[str, str] = {}
         for target in sorted(self.shapes.objects(self.shape, SH.target), key=str):
@@ -182,11 +167,11 @@ class _ShapeCompiler:
     def _class_targets(self) -> Iterator[str]:
         """The instances of the target classes and of their subclasses, as one branch."""
         targets = [
-            _iri(self.shape, SH.targetClass, t)
+            iri_value(self.shape, SH.targetClass, t)
             for t in self.shapes.objects(self.shape, SH.targetClass)
         ]
         if has_implicit_class_target(self.shapes, self.shape):
-            targets.append(_iri(self.shape, RDF.type, self.shape))
+            targets.append(iri_value(self.shape, RDF.type, self.shape))
         classes = sorted({c for t in targets for c in self.expressions.subclasses(t)}, key=str)
         if classes:
             kind = self.expressions.fresh()
@@ -220,129 +205,65 @@ class _ShapeCompiler:
                 where, f"sh:severity {' '.join(s.n3() for s in severities)}"
             )
 
-        def check(
-            body: str, parameter: URIRef, value: ValueColumn, sparql: SparqlConstraint | None = None
-        ) -> Check:
-            texts = messages
+        def check(use: Use, component: Component, compiled: CheckBody) -> Check:
+            texts, sparql = messages, compiled.sparql
             if not messages and sparql is None:
-                texts = (generic_message(self.shapes, shape, parameter, where),)
+                texts = (generic_message(use, component.message),)
             elif not messages and not sparql.messages:
                 raise UnsupportedShapeError(
-                    where, COMPONENT_OF[parameter], "without a sh:message is not supported"
+                    where, component.label, "without a sh:message is not supported"
                 )
             prefixes = merge_prefixes(
                 focus.prefixes, sparql.prefixes if sparql else {}, where=where
             )
             return Check(
-                prologue(prefixes) + body,
+                prologue(prefixes) + compiled.body,
                 shape,
-                component(parameter),
+                component.iri,
                 severity,
                 texts,
                 path,
-                value,
+                compiled.value,
                 sparql,
             )
 
         for parameter in self.expressions.parameters(shape, self._owner(shape)):
-            if parameter in _READ_WITH_ANOTHER:
-                continue  # compiled with sh:pattern or sh:qualifiedValueShape, or refused there
+            component = COMPONENTS[parameter]
+            if component.read_with is not None:
+                continue  # compiled with its read_with parameter, or refused there
             for argument in sorted(self.shapes.objects(shape, parameter), key=str):
-                if parameter == SH.sparql:
-                    constraint = read_constraint(self.shapes, shape, argument, path)
-                    if constraint is not None:
-                        body = constraint.query(focus.pattern)
-                        yield check(body, parameter, ValueColumn.VALUE, constraint)
-                    continue
-                compiled = self._core(shape, path, focus.pattern, parameter, argument)
+                use = Use(self.expressions, shape, parameter, argument, self._owner(shape))
+                compiled = self._compile(component, use, path, focus.pattern)
                 if compiled is not None:
-                    body, value = compiled
-                    yield check(body, parameter, value)
+                    yield check(use, component, compiled)
 
-    def _core(
-        self, shape: Node, path: ShaclPath | None, focus: str, parameter: URIRef, argument: Node
-    ) -> tuple[str, ValueColumn] | None:
-        """A SHACL Core constraint as a query body, and where its result value comes from;
-        None for a constraint that cannot fail (``sh:minCount 0``, ``sh:uniqueLang false``)."""
-        where = self._describe(shape)
-        if path is None:
-            if parameter == SH.hasValue:
-                test = f"sameTerm(?this, {sparql_term(argument)})"
-                return (
-                    f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER(!{test}) }}",
-                    ValueColumn.NONE,
-                )
-            if parameter in VALUE_TESTS:
-                test = self.expressions.value_test(shape, parameter, argument, "?this")
+    def _compile(
+        self, component: Component, use: Use, path: ShaclPath | None, focus: str
+    ) -> CheckBody | None:
+        """A constraint as a query body, and where its result value comes from; None for a
+        constraint that cannot fail (``sh:minCount 0``, ``sh:uniqueLang false``)."""
+        if component.value_test is not None:
+            # No owner: a value test's refusal names the shape alone, as it always has.
+            tested = Use(use.expressions, use.shape, use.parameter, use.argument)
+            if path is None:
+                test = component.value_test(tested, "?this")
                 body = f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER(!COALESCE({test}, false)) }}"
-                return body, ValueColumn.FOCUS
-            if parameter in (SH.equals, SH.disjoint):
-                return _node_pair(focus, parameter, _iri(shape, parameter, argument))
-            raise UnsupportedShapeError(
-                where, COMPONENT_OF[parameter], "on a node shape is not supported"
+                return CheckBody(body, ValueColumn.FOCUS)
+            test = component.value_test(tested, "?value")
+            failing = (
+                f"SELECT ?this ?value WHERE {{ ?this {path.sparql} ?value "
+                f"FILTER(!COALESCE({test}, false)) }}"
             )
-        values = f"?this {path.sparql} ?value"
-        if parameter in VALUE_TESTS:
-            test = self.expressions.value_test(shape, parameter, argument, "?value")
-            failing = f"SELECT ?this ?value WHERE {{ {values} FILTER(!COALESCE({test}, false)) }}"
-            return _of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE
-        if parameter == SH.minCount:
-            body = _at_least(focus, values, "true", count(where, parameter, argument))
-            return None if body is None else (body, ValueColumn.NONE)
-        if parameter == SH.maxCount:
-            most = count(where, parameter, argument)
-            too_many = (
-                f"SELECT ?this WHERE {{ {values} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {most})"
-            )
-            return _of_focus_nodes(too_many, focus, "?this"), ValueColumn.NONE
-        if parameter == SH.uniqueLang:
-            if argument != Literal(True):
-                return None
-            # One result per language that more than one value carries, as pySHACL gives.
-            repeated = (
-                f"SELECT ?this ?language WHERE {{ {values} "
-                f'FILTER(isLiteral(?value) && LANG(?value) != "") }} '
-                f"GROUP BY ?this (LCASE(LANG(?value)) AS ?language) "
-                f"HAVING (COUNT(DISTINCT ?value) > 1)"
-            )
-            return _of_focus_nodes(repeated, focus, "?this ?language"), ValueColumn.NONE
-        if parameter == SH.hasValue:
-            wanted = f"?this {path.sparql} {sparql_term(argument)}"
-            body = f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {wanted} }} }}"
-            return body, ValueColumn.NONE
-        if parameter == SH.qualifiedValueShape:
-            body = self._qualified(shape, focus, values, argument)
-            return None if body is None else (body, ValueColumn.NONE)
-        if parameter in (SH.equals, SH.disjoint):
-            other = f"?this {sparql_term(_iri(shape, parameter, argument))} ?value"
-            if parameter == SH.equals:  # a value on one side only
-                failing = (
-                    f"SELECT ?this ?value WHERE {{ {{ {values} FILTER NOT EXISTS {{ {other} }} }}"
-                    f" UNION {{ {other} FILTER NOT EXISTS {{ {values} }} }} }}"
+            return CheckBody(of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE)
+        if path is None:
+            if component.on_node is None:
+                raise UnsupportedShapeError(
+                    use.where, component.label, "on a node shape is not supported"
                 )
-            else:  # a value on both sides
-                failing = f"SELECT ?this ?value WHERE {{ {values} . {other} }}"
-            return _of_focus_nodes(failing, focus, "?this ?value"), ValueColumn.VALUE
-        raise UnsupportedShapeError(where, COMPONENT_OF[parameter])
-
-    def _qualified(self, shape: Node, focus: str, values: str, value_shape: Node) -> str | None:
-        where = self._describe(shape)
-        for refused in (SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint):
-            if (shape, refused, None) in self.shapes:
-                raise UnsupportedShapeError(where, f"{COMPONENT_OF[refused]} ({refused})")
-        minimum = self.shapes.value(shape, SH.qualifiedMinCount)
-        if (
-            len(set(self.shapes.objects(shape, SH.qualifiedValueShape))) > 1
-            or len(set(self.shapes.objects(shape, SH.qualifiedMinCount))) > 1
-        ):
-            raise UnsupportedShapeError(where, "more than one qualified value shape or minimum")
-        if minimum is None:
-            raise UnsupportedShapeError(
-                where, "sh:qualifiedValueShape without sh:qualifiedMinCount"
-            )
-        test = self.expressions.conforms(value_shape, "?value", shape)
-        return _at_least(focus, values, test, count(where, SH.qualifiedMinCount, minimum))
+            return component.on_node(use, focus)
+        if component.on_property is None:
+            raise UnsupportedShapeError(use.where, component.label)
+        return component.on_property(use, path, focus)
 
     def _owner(self, shape: Node) -> Node | None:
         """The targeted shape that holds ``shape``, for error messages; None for itself."""
@@ -353,57 +274,6 @@ class _ShapeCompiler:
 
     def _deactivated(self, shape: Node) -> bool:
         return self.shapes.value(shape, SH.deactivated) == Literal(True)
-
-
-_READ_WITH_ANOTHER = (
-    SH.flags,
-    SH.qualifiedMinCount,
-    SH.qualifiedMaxCount,
-    SH.qualifiedValueShapesDisjoint,
-)
-
-
-def _of_focus_nodes(failing: str, focus: str, projection: str) -> str:
-    """The solutions of ``failing`` (a sub-query that judges each subject by its own
-    values) whose ``?this`` is a focus node.
-
-    Failures are found first and only they are matched against the focus nodes:
-    on big data that is several times faster than listing every focus node and
-    then its values, since the focus set is the expensive part and failures are few.
-    """
-    return f"SELECT DISTINCT {projection} WHERE {{ {{ {failing} }} FILTER EXISTS {focus} }}"
-
-
-def _node_pair(focus: str, parameter: URIRef, predicate: URIRef) -> tuple[str, ValueColumn]:
-    """``sh:equals`` / ``sh:disjoint`` on a node shape, whose only value node is the focus
-    node: each value that breaks it (the focus node, or another value of ``predicate``)."""
-    p = sparql_term(predicate)
-    if parameter == SH.disjoint:
-        return f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {p} ?this }}", ValueColumn.FOCUS
-    # Two sub-queries, each binding ?this itself: the focus node without itself as a value,
-    # and the values other than the focus node.
-    missing = (
-        f"SELECT ?this ?value WHERE {{ {focus} "
-        f"FILTER NOT EXISTS {{ ?this {p} ?this }} BIND(?this AS ?value) }}"
-    )
-    others = (
-        f"SELECT ?this ?value WHERE {{ {focus} ?this {p} ?value FILTER(!sameTerm(?value, ?this)) }}"
-    )
-    body = f"SELECT DISTINCT ?this ?value WHERE {{ {{ {missing} }} UNION {{ {others} }} }}"
-    return body, ValueColumn.VALUE
-
-
-def _at_least(focus: str, values: str, test: str, minimum: int) -> str | None:
-    """Focus nodes with fewer than ``minimum`` distinct values that pass ``test``."""
-    if minimum <= 0:
-        return None
-    if minimum == 1:
-        passing = f"{values} FILTER({test})"
-        return f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {passing} }} }}"
-    return (
-        f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} FILTER({test}) }} }} "
-        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {minimum})"
-    )
 
 
 def _kept_by_oxigraph(literal: Literal) -> bool:
@@ -422,13 +292,3 @@ def _kept_by_oxigraph(literal: Literal) -> bool:
         and back.datatype == literal.datatype
         and back.language == literal.language
     )
-
-
-def _iri(shape: Node, predicate: URIRef, target: Node) -> URIRef:
-    """``target``, the value of ``predicate`` on ``shape``, which must be an IRI."""
-    if not isinstance(target, URIRef):
-        name = "an implicit class target" if predicate == RDF.type else str(predicate)
-        raise UnsupportedShapeError(
-            describe(shape), f"{name} {target.n3()}", "(not an IRI) is not supported"
-        )
-    return target

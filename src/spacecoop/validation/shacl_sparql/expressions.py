@@ -1,170 +1,29 @@
-"""SHACL value tests as SPARQL boolean expressions, mirroring pySHACL's semantics.
+"""Nested shapes as SPARQL boolean expressions, mirroring pySHACL's semantics.
 
-A value test (``sh:class``, ``sh:datatype``, ``sh:pattern``, ``sh:or`` …) says
-whether one node conforms. :class:`Expressions` writes it as an expression over
-a SPARQL variable, and writes whole nested shapes (the members of ``sh:not``,
-``sh:and``, ``sh:or`` and ``sh:xone``, a ``sh:qualifiedValueShape``, with their
-property shapes) the same way, so that a violation query is one ``FILTER(!…)``
-over the value nodes instead of one query per node. :class:`ShaclPath` writes a
-SHACL path as a SPARQL property path.
-
-Where pySHACL (on rdflib) and SPARQL (on Oxigraph) could disagree, the expression
-follows pySHACL: language tags match by whole tag or first subtag, ``sh:in`` and
-``sh:hasValue`` compare terms (``sameTerm``) rather than values, ``sh:datatype``
-checks well-formedness only for the datatypes rdflib parses.
-
-Two differences come from the store, not from the engine: Oxigraph keeps numbers,
-dates and booleans in canonical form, and stores every XSD integer type
-(``xsd:positiveInteger`` …) as ``xsd:integer``. So ``sh:datatype
-xsd:positiveInteger`` is checked as "an integer ≥ 1", and a result's value shows
-the canonical literal (``"1.5"^^xsd:decimal`` for ``"1.50"``).
+A value test (:mod:`.value_tests`) says whether one node conforms to one
+constraint. :class:`Expressions` writes whole nested shapes (the members of
+``sh:not``, ``sh:and``, ``sh:or`` and ``sh:xone``, a ``sh:qualifiedValueShape``,
+with their property shapes) the same way, each constraint as its component in
+:data:`~.components.COMPONENTS` writes it inside a nested shape, so that a
+violation query is one ``FILTER(!…)`` over the value nodes instead of one query
+per node. It also says which constraint parameters a shape uses, refusing the
+SHACL it does not know.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection as RdfList
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ...namespaces import RDF, SH, XSD
+from ...namespaces import RDF, SH
+from .components import COMPONENTS, Use
 from .discovery import custom_parameters
-from .vocabulary import (
-    BOOKKEEPING,
-    COMPONENT_OF,
-    UnsupportedShapeError,
-    count,
-    describe,
-    sparql_term,
-)
+from .paths import ShaclPath
+from .vocabulary import BOOKKEEPING, UnsupportedShapeError, describe, sparql_term
 
-__all__ = ["VALUE_TESTS", "Expressions", "ShaclPath"]
-
-_RANGES = {
-    SH.minInclusive: ">=",
-    SH.minExclusive: ">",
-    SH.maxInclusive: "<=",
-    SH.maxExclusive: "<",
-}
-"""The value range parameters, each with the SPARQL comparison a value node must pass."""
-
-_LENGTHS = {SH.minLength: ">=", SH.maxLength: "<="}
-
-_NODE_KINDS = {
-    SH.IRI: "isIRI({})",
-    SH.BlankNode: "isBlank({})",
-    SH.Literal: "isLiteral({})",
-    SH.BlankNodeOrIRI: "!isLiteral({})",
-    SH.BlankNodeOrLiteral: "!isIRI({})",
-    SH.IRIOrLiteral: "!isBlank({})",
-}
-
-VALUE_TESTS = frozenset(
-    (
-        *(SH[name] for name in ("class", "datatype", "pattern", "languageIn", "in")),
-        *(SH[name] for name in ("not", "and", "or", "xone")),
-        SH.nodeKind,
-        *_RANGES,
-        *_LENGTHS,
-    )
-)
-"""Parameters whose constraint holds or fails for each value node on its own."""
-
-_CAST_CHECKED = frozenset(
-    XSD[name] for name in ("boolean", "integer", "decimal", "float", "double", "date", "dateTime")
-)
-"""Datatypes whose well-formedness both rdflib and Oxigraph check: a literal is well-formed
-when casting it to its own datatype gives it back."""
-
-_INTEGER_RANGES = {XSD.positiveInteger: 1, XSD.nonNegativeInteger: 0}
-"""Integer types Oxigraph stores as xsd:integer, with the least value each allows."""
-
-_UNPARSED = frozenset((XSD.gYear, XSD.gYearMonth))
-"""Datatypes rdflib does not parse, so pySHACL accepts any lexical form."""
-
-
-@dataclass(frozen=True)
-class ShaclPath:
-    """A property shape's ``sh:path`` as a SPARQL property path, and as Results write it."""
-
-    sparql: str
-    text: str
-    """As report Results write paths (see :func:`..pyshacl_engine._path_text`): the IRI,
-    ``^IRI`` for its inverse, else the path node of the shapes graph, which pySHACL reports."""
-
-    @classmethod
-    def of(cls, shapes: Graph, shape: Node, owner: Node | None) -> ShaclPath | None:
-        """The path of ``shape``, None for a node shape.
-
-        Paths that can be of length zero (``sh:zeroOrMorePath``, ``sh:zeroOrOnePath``) are
-        refused: their value nodes include the focus node itself even where the data does
-        not mention it, which the queries that find failures before focus nodes would miss.
-        """
-        paths = list(shapes.objects(shape, SH.path))
-        if len(paths) > 1:
-            raise UnsupportedShapeError(describe(shape, owner), "more than one sh:path")
-        if not paths:
-            return None
-        path = paths[0]
-        sparql = _sparql_path(shapes, path, describe(shape, owner), depth=0)
-        inverse = shapes.value(path, SH.inversePath)
-        if isinstance(path, URIRef):
-            return cls(sparql, str(path))
-        if isinstance(inverse, URIRef):
-            return cls(sparql, f"^{inverse}")
-        return cls(sparql, path.n3())
-
-
-def _plain_list(shapes: Graph, head: Node) -> bool:
-    """Whether each cell of the RDF list at ``head`` has one rdf:first, one rdf:rest, no more."""
-    cell, seen = head, set()
-    while cell != RDF.nil:
-        if cell in seen or sorted(p for p, _ in shapes.predicate_objects(cell)) != [
-            RDF.first,
-            RDF.rest,
-        ]:
-            return False
-        seen.add(cell)
-        cell = shapes.value(cell, RDF.rest)
-    return True
-
-
-_PATH_KINDS = {SH.inversePath: "^{}", SH.oneOrMorePath: "{}+"}
-_ZERO_LENGTH = (SH.zeroOrMorePath, SH.zeroOrOnePath)
-_ILL_FORMED = "an ill-formed sh:path (a blank node that is not exactly one kind of path)"
-_MAX_PATH_DEPTH = 32
-"""Deeper nesting is taken for a cycle in the path's blank nodes."""
-
-
-def _sparql_path(shapes: Graph, path: Node, where: str, depth: int) -> str:
-    """A SHACL path (SHACL §2.3.1) as a SPARQL property path."""
-    if isinstance(path, URIRef):
-        return f"<{path}>"
-    if depth > _MAX_PATH_DEPTH or not isinstance(path, BNode):
-        raise UnsupportedShapeError(where, "an ill-formed sh:path (too deep, or a literal)")
-    if (path, RDF.first, None) in shapes:  # a sequence
-        if not _plain_list(shapes, path):
-            raise UnsupportedShapeError(where, _ILL_FORMED)
-        steps = [_sparql_path(shapes, p, where, depth + 1) for p in RdfList(shapes, path)]
-        return f"({' / '.join(steps)})"
-    (kind, inner), *others = list(shapes.predicate_objects(path)) or [(None, None)]
-    if others or kind is None:
-        raise UnsupportedShapeError(where, _ILL_FORMED)
-    if kind in _ZERO_LENGTH:
-        raise UnsupportedShapeError(where, f"a sh:path that can be of length zero ({kind})")
-    if kind == SH.alternativePath:
-        choices = [_sparql_path(shapes, p, where, depth + 1) for p in RdfList(shapes, inner)]
-        if not choices:
-            raise UnsupportedShapeError(where, "an empty sh:alternativePath")
-        return f"({' | '.join(choices)})"
-    if kind in _PATH_KINDS:
-        operand = _sparql_path(shapes, inner, where, depth + 1)
-        if not isinstance(inner, URIRef):
-            operand = f"({operand})"  # ^ and + apply to one IRI or one bracketed path
-        return _PATH_KINDS[kind].format(operand)
-    raise UnsupportedShapeError(where, f"a sh:path with {kind}")
+__all__ = ["Expressions"]
 
 
 class Expressions:
@@ -196,7 +55,7 @@ class Expressions:
                 )
             if not predicate.startswith(str(SH)):
                 continue  # an annotation: rdfs:comment, skos:note …
-            if predicate in COMPONENT_OF:
+            if predicate in COMPONENTS:
                 yield predicate
             elif predicate not in BOOKKEEPING:
                 raise UnsupportedShapeError(describe(shape, owner), f"the SHACL term {predicate}")
@@ -205,61 +64,6 @@ class Expressions:
         """A variable name no shape uses (SHACL-SPARQL text never sees it)."""
         self._variables += 1
         return f"?_sh{self._variables}"
-
-    def value_test(
-        self, shape: Node, parameter: URIRef, argument: Node, var: str, owner: Node | None = None
-    ) -> str:
-        """Whether the node in ``var`` passes ``parameter`` = ``argument`` of ``shape``
-        (``owner``: the named shape that holds ``shape``, for error messages)."""
-        if parameter == SH["class"]:
-            if not isinstance(argument, URIRef):
-                raise UnsupportedShapeError(describe(shape, owner), f"sh:class {argument!r}")
-            return self.instance_of(var, argument)
-        if parameter == SH.datatype:
-            return self._datatype(describe(shape, owner), argument, var)
-        if parameter == SH.pattern:
-            if self.shapes.value(shape, SH.flags) is not None:
-                raise UnsupportedShapeError(describe(shape, owner), "sh:flags on a sh:pattern")
-            return f"(!isBlank({var}) && REGEX(STR({var}), {sparql_term(Literal(str(argument)))}))"
-        if parameter == SH.languageIn:
-            return self._language_in(argument, var)
-        if parameter == SH["in"]:
-            members = [f"sameTerm({var}, {sparql_term(m)})" for m in self._list(argument)]
-            return f"({' || '.join(members) or 'false'})"
-        if parameter in _RANGES:
-            if not isinstance(argument, Literal):
-                raise UnsupportedShapeError(
-                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
-                )
-            # An error (a value of another kind than the bound) fails, as in pySHACL.
-            return f"COALESCE({var} {_RANGES[parameter]} {sparql_term(argument)}, false)"
-        if parameter in _LENGTHS:
-            length = argument.value if isinstance(argument, Literal) else None
-            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-                raise UnsupportedShapeError(
-                    describe(shape, owner), f"{COMPONENT_OF[parameter]} {argument.n3()}"
-                )
-            if parameter == SH.minLength and length == 0:
-                return "true"  # pySHACL passes even a blank node
-            return f"(!isBlank({var}) && STRLEN(STR({var})) {_LENGTHS[parameter]} {length})"
-        if parameter == SH.nodeKind:
-            if argument not in _NODE_KINDS:
-                raise UnsupportedShapeError(describe(shape, owner), f"sh:nodeKind {argument.n3()}")
-            return f"({_NODE_KINDS[argument].format(var)})"
-        if parameter == SH["not"]:
-            return f"!{self.conforms(argument, var, owner or shape)}"
-        if parameter == SH["and"]:
-            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
-            return f"({' && '.join(members) or 'true'})"
-        if parameter == SH["or"]:
-            members = [self.conforms(m, var, owner or shape) for m in self._list(argument)]
-            return f"({' || '.join(members) or 'false'})"
-        if parameter == SH.xone:
-            members = [
-                f"IF({self.conforms(m, var, owner or shape)}, 1, 0)" for m in self._list(argument)
-            ]
-            return f"({' + '.join(members) or '0'} = 1)"
-        raise UnsupportedShapeError(describe(shape, owner), COMPONENT_OF[parameter])
 
     def instance_of(self, var: str, cls: URIRef) -> str:
         """``var`` is an instance of ``cls`` or of a subclass (SHACL's class semantics)."""
@@ -279,7 +83,7 @@ class Expressions:
         self._within.append(shape)
         try:
             tests = [
-                self._member_test(shape, owner, path, parameter, argument, var)
+                self._member_test(Use(self, shape, parameter, argument, owner), path, var)
                 for parameter in self.parameters(shape, owner)
                 for argument in self.shapes.objects(shape, parameter)
             ]
@@ -295,64 +99,23 @@ class Expressions:
             self._within.pop()
         return f"COALESCE({' && '.join(tests) or 'true'}, false)"
 
-    def _member_test(
-        self,
-        shape: Node,
-        owner: Node | None,
-        path: ShaclPath | None,
-        parameter: URIRef,
-        argument: Node,
-        var: str,
-    ) -> str:
-        if path is None:
-            if parameter == SH.hasValue:
-                return f"sameTerm({var}, {sparql_term(argument)})"
-            if parameter in VALUE_TESTS:
-                return self.value_test(shape, parameter, argument, var, owner)
-        elif parameter in VALUE_TESTS:
+    def _member_test(self, use: Use, path: ShaclPath | None, var: str) -> str:
+        """Whether the node in ``var`` passes the constraint ``use`` of a nested shape."""
+        component = COMPONENTS[use.parameter]
+        if component.value_test is not None:
+            if path is None:
+                return component.value_test(use, var)
             value = self.fresh()
-            test = self.value_test(shape, parameter, argument, value, owner)
+            test = component.value_test(use, value)
             return (
                 f"NOT EXISTS {{ {var} {path.sparql} {value} . FILTER(!COALESCE({test}, false)) }}"
             )
-        elif parameter == SH.hasValue:
-            return f"EXISTS {{ {var} {path.sparql} {sparql_term(argument)} }}"
-        elif (
-            parameter == SH.minCount
-            and count(describe(shape, owner), parameter, argument) <= 1
-        ):
-            return "true" if int(argument) == 0 else f"EXISTS {{ {var} {path.sparql} [] }}"
-        raise UnsupportedShapeError(
-            describe(shape, owner),
-            COMPONENT_OF[parameter],
-            "inside a nested shape is not supported",
-        )
-
-    def _datatype(self, shape: str, datatype: Node, var: str) -> str:
-        typed = f"isLiteral({var}) && DATATYPE({var}) = "
-        if datatype == XSD.string or datatype in _UNPARSED:
-            return f"({typed}{sparql_term(datatype)})"
-        if datatype == RDF.langString:
-            return f'(isLiteral({var}) && LANG({var}) != "")'
-        if datatype in _CAST_CHECKED:
-            iri = sparql_term(datatype)
-            return f"({typed}{iri} && COALESCE(sameTerm({iri}({var}), {var}), false))"
-        if datatype in _INTEGER_RANGES:
-            integer = sparql_term(XSD.integer)
-            return (
-                f"({typed}{integer} && COALESCE(sameTerm({integer}({var}), {var}), false)"
-                f" && {var} >= {_INTEGER_RANGES[datatype]})"
+        if path is None:
+            tested = component.in_node(use, var) if component.in_node else None
+        else:
+            tested = component.in_property(use, path, var) if component.in_property else None
+        if tested is None:
+            raise UnsupportedShapeError(
+                use.where, component.label, "inside a nested shape is not supported"
             )
-        raise UnsupportedShapeError(shape, f"sh:datatype {datatype}")
-
-    def _language_in(self, languages: Node, var: str) -> str:
-        tags = [str(tag).lower() for tag in self._list(languages)]
-        has_tag = f'isLiteral({var}) && LANG({var}) != ""'
-        if "*" in tags:
-            return f"({has_tag})"
-        wanted = ", ".join(sparql_term(Literal(tag)) for tag in tags)
-        first_subtag = f'LCASE(STRBEFORE(CONCAT(LANG({var}), "-"), "-"))'
-        return f"({has_tag} && (LCASE(LANG({var})) IN ({wanted}) || {first_subtag} IN ({wanted})))"
-
-    def _list(self, head: Node) -> list[Node]:
-        return list(RdfList(self.shapes, head))
+        return tested

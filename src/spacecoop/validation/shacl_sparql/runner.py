@@ -3,7 +3,7 @@
 Queries see the data graph and the ontology graph as one default graph, as
 pySHACL sees the data with the ontology mixed in; the store is not modified.
 Each solution becomes the same :class:`~spacecoop.validation.report.Result` that pySHACL's
-result would (:func:`..pyshacl_engine.make_result`), messages included: for SHACL-SPARQL
+result would (:func:`..report.make_result`), messages included: for SHACL-SPARQL
 constraints ``{?var}`` and ``{$var}`` are filled in from the solution as pySHACL
 fills them.
 """
@@ -20,8 +20,7 @@ from ...namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDFS
 from ...repository.store import to_rdflib, to_rdflib_graph
 from ...runtime.gc_pause import gc_paused
 from ...runtime.parallel import run_all
-from ..pyshacl_engine import make_result
-from ..report import Result
+from ..report import Result, make_result
 from .compiler import Check, ValueColumn, compile_shapes
 
 __all__ = ["run_checks", "subclass_lookup", "validate_store"]

@@ -25,7 +25,7 @@ from rdflib.term import Node
 from ...namespaces import OWL, RDF, RDFS, SH
 from ...queries.sparql_text import QuerySyntaxError, Token, analyse, is_keyword, tokenize
 from .antijoin import not_exists_as_minus
-from .expressions import ShaclPath
+from .paths import ShaclPath
 from .vocabulary import UnsupportedShapeError, describe
 
 __all__ = ["SparqlConstraint", "merge_prefixes", "prologue", "read_constraint", "target_pattern"]
