@@ -12,13 +12,15 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal
 
+import spacecoop.repository.load
 from spacecoop import cli
 from spacecoop.cli import main
 from spacecoop.namespaces import GRAPH_DATA
 from spacecoop.queries.catalogue import CatalogueError
 from spacecoop.repository import files as dataset
 from spacecoop.repository import store
-from spacecoop.repository.files import LoadError, load, parse_file
+from spacecoop.repository.files import LoadError, parse_file
+from spacecoop.repository.load import Plan, load, load_data
 from spacecoop.repository.locate import subject_lines
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -93,9 +95,9 @@ def test_the_fast_path_locates_hostile_turtle_as_the_reference_path_does(
 ) -> None:
     root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, f"data/{name}": _content(name)})
     with pytest.raises(LoadError) as slow:
-        load(root)
+        load(root, plan="reference")
     with pytest.raises(LoadError) as fast:
-        store.load_store(root)
+        load(root, plan="fast")
     assert str(fast.value) == str(slow.value)
 
 
@@ -113,15 +115,15 @@ def test_the_fast_path_skips_a_utf8_byte_order_mark_too(make_repo, ontology_ttl:
         }
     )
     data = ox.NamedNode(str(GRAPH_DATA))
-    with_mark = set(store.load_store(marked).quads_for_pattern(None, None, None, data))
-    without = set(store.load_store(plain).quads_for_pattern(None, None, None, data))
+    with_mark = set(load(marked, plan="fast").store.quads_for_pattern(None, None, None, data))
+    without = set(load(plain, plan="fast").store.quads_for_pattern(None, None, None, data))
     assert with_mark == without and len(with_mark) == 3
 
 
 def test_the_fast_path_names_a_directory_where_a_file_should_be(make_repo) -> None:
     root = make_repo({"ontology/spacecoop.ttl/readme.txt": "not Turtle"})
     with pytest.raises(LoadError, match="is a directory, not a regular file"):
-        store.load_store(root)
+        load(root, plan="fast")
 
 
 def test_an_iri_with_a_space_passes_rdflib_but_not_the_repository_loader(make_repo) -> None:
@@ -137,7 +139,7 @@ def test_validate_refuses_an_iri_with_a_space_in_other_repositories_files_too() 
     from spacecoop.validation.run import validate
 
     with pytest.raises(LoadError, match="Invalid IRI code point") as caught:
-        validate([FIXTURES / "iri_with_space.ttl"])
+        validate(load_data([FIXTURES / "iri_with_space.ttl"]))
     assert caught.value.line == 5
 
 
@@ -159,13 +161,16 @@ def test_a_20_mb_literal_loads_on_both_paths(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, "data/huge.ttl": _huge_literal()})
-    monkeypatch.setattr(store, "FAST_PATH_BYTES", 1_000_000 if fast else 10 * HUGE_LITERAL)
+    threshold = 1_000_000 if fast else 10 * HUGE_LITERAL
+    monkeypatch.setattr(spacecoop.repository.load, "FAST_PATH_BYTES", threshold)
+    repository = load(root)
+    assert repository.plan is (Plan.FAST if fast else Plan.REFERENCE)
     if fast:
         data = ox.NamedNode(str(GRAPH_DATA))
-        quads = list(store.load_store(root).quads_for_pattern(None, None, None, data))
+        quads = list(repository.store.quads_for_pattern(None, None, None, data))
         lengths = sorted(len(q.object.value) for q in quads if isinstance(q.object, ox.Literal))
     else:
-        graph = load(root).graph(GRAPH_DATA)
+        graph = repository.graph(GRAPH_DATA)
         quads = list(graph)
         lengths = sorted(len(o) for o in graph.objects() if isinstance(o, Literal))
     # Exactly three triples: the retry after the buffer ran out added no blank node twice.
@@ -187,14 +192,15 @@ def test_a_syntax_error_after_a_20_mb_literal_is_located_on_both_paths(
     root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, "data/huge.ttl": broken})
     path = root / "data" / "huge.ttl"
     with pytest.raises(LoadError) as slow:
-        load(root)
+        load(root, plan="reference")
     with pytest.raises(LoadError) as fast:
-        store.load_store(root)
+        load(root, plan="fast")
     column = len('ex:s ex:p ""') + HUGE_LITERAL + 2
     assert (slow.value.path, slow.value.line, slow.value.column) == (path, 3, column)
     assert "A dot is expected" in slow.value.message and str(fast.value) == str(slow.value)
 
-    monkeypatch.setattr(store, "FAST_PATH_BYTES", 1_000_000)  # the CLI takes the fast path
+    # the CLI takes the fast path
+    monkeypatch.setattr(spacecoop.repository.load, "FAST_PATH_BYTES", 1_000_000)
     assert main(["validate", "--root", str(root)]) == cli.ExitStatus.USAGE
     assert capsys.readouterr().err.startswith(f"error: {path}:3:{column}: A dot is expected")
 

@@ -9,7 +9,7 @@ Three promises, each held against pySHACL, the reference:
   fast engine the same ones, or refused with an :class:`UnsupportedShapeError`
   naming the construct, and then checked by pySHACL instead, with the same results;
 * ``validate`` checks a refused shape with pySHACL and says so in every report format,
-  on both fast paths, while our own shapes compile completely.
+  on the fast plan however it is chosen, while our own shapes compile completely.
 """
 
 from __future__ import annotations
@@ -27,12 +27,16 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from spacecoop.namespaces import GRAPH_DATA
+import spacecoop.repository.load
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_SHAPES
 from spacecoop.repository import store
+from spacecoop.repository.files import RepoFiles
+from spacecoop.repository.load import PLAN_ENV_VAR, Plan, Repository, load
 from spacecoop.validation import pyshacl_engine, shacl_sparql
 from spacecoop.validation import run as validation
+from spacecoop.validation.fallback import shapes_for
 from spacecoop.validation.report import Report, Result
-from spacecoop.validation.shacl_sparql.fallback import shapes_for
+from spacecoop.validation.shacl_engines import SparqlShaclEngine
 from spacecoop.validation.writers import render
 
 PREFIXES = """\
@@ -75,10 +79,13 @@ def _fast(shapes: Graph, data: Graph) -> Counter[Result]:
 
 
 def _with_fallback(shapes: Graph, data: Graph) -> Counter[Result]:
-    results, _ = shacl_sparql.validate_store_with_fallback(
-        _store(data), shapes, lambda: data, Graph()
-    )
-    return Counter(results)
+    """The fast plan's SHACL engine: the fast engine, and pySHACL for the shapes it refuses."""
+    ds = Dataset()
+    ds.graph(GRAPH_SHAPES).__iadd__(shapes)
+    ds.graph(GRAPH_DATA).__iadd__(data)
+    quads = store.from_dataset(ds, graphs=(GRAPH_SHAPES, GRAPH_DATA))
+    repository = Repository(RepoFiles(Path(), (), (), ()), quads, Plan.FAST, whole=False)
+    return Counter(SparqlShaclEngine().validate(repository).results)
 
 
 def _outcome(run: Callable[[], Counter[Result]]) -> Counter[Result] | str:
@@ -444,11 +451,13 @@ def test_a_refused_predicate_is_named_and_pyshacl_checks_its_shape(name: str) ->
     )
 
 
-def test_our_shapes_use_only_compiled_predicates_and_compile_completely(repo_root: Path) -> None:
+def test_our_shapes_use_only_compiled_predicates_and_compile_completely(
+    repo_root: Path, fast_repository: Repository
+) -> None:
     shapes = Graph().parse(repo_root / "ontology" / "shapes.ttl", format="turtle")
     used = {str(p).removeprefix(str(SH)) for p in shapes.predicates() if str(p).startswith(str(SH))}
     assert used <= set(COMPILED), used - set(COMPILED)
-    quads = store.load_store(repo_root)
+    quads = fast_repository.store
     compiled = shacl_sparql.compile_all(shapes, shacl_sparql.subclass_lookup(quads))
     assert compiled.refused == ()
     assert len(compiled.checks) > 100
@@ -486,27 +495,27 @@ def extra_repository(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) 
 
 @pytest.fixture(scope="module")
 def reference_report(extra_repository: Path) -> Report:
-    return validation.validate(root=extra_repository, engine="pyshacl")
+    return validation.validate(load(extra_repository, plan="reference"))
 
 
 def _refused_violation(report: Report) -> list[Result]:
     return [r for r in report.results if "400 characters" in r.message]
 
 
-@pytest.mark.parametrize("path", ["fast engine", "store"])
+@pytest.mark.parametrize("path", ["fast plan asked", "fast plan by size"])
 def test_validate_checks_a_refused_shape_with_pyshacl_and_says_so(
     path: str,
     extra_repository: Path,
     reference_report: Report,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    if path == "store":  # the repository counts as large: validated in pyoxigraph throughout
-        monkeypatch.setattr(store, "FAST_PATH_BYTES", 0)
-        monkeypatch.delenv(validation.ENGINE_ENV_VAR, raising=False)
-        assert validation.in_store(extra_repository)
+    if path == "fast plan by size":  # the repository counts as large
+        monkeypatch.setattr(spacecoop.repository.load, "FAST_PATH_BYTES", 0)
     else:
-        monkeypatch.setenv(validation.ENGINE_ENV_VAR, "fast")
-    report = validation.validate(root=extra_repository)
+        monkeypatch.setenv(PLAN_ENV_VAR, "fast")
+    repository = load(extra_repository)
+    assert repository.plan is Plan.FAST
+    report = validation.validate(repository)
 
     violations = _refused_violation(report)
     assert violations  # the foundation's labels are shorter
@@ -519,11 +528,8 @@ def test_validate_checks_a_refused_shape_with_pyshacl_and_says_so(
     assert "https://example.org/extra-shapes#LongLabel: sh:flags on a sh:pattern" in note.message
 
 
-def test_every_report_format_carries_the_note(
-    extra_repository: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(validation.ENGINE_ENV_VAR, raising=False)
-    report = validation.validate(root=extra_repository, engine="fast")
+def test_every_report_format_carries_the_note(extra_repository: Path) -> None:
+    report = validation.validate(load(extra_repository, plan="fast"))
     reason = "sh:flags on a sh:pattern"
     outputs = {format: render(report, format) for format in ("text", "json", "junit", "github")}
     note_lines = [line for line in outputs["text"].splitlines() if line.startswith("note: ")]
@@ -539,8 +545,8 @@ def test_every_report_format_carries_the_note(
     assert any("FoundationLabelIsLong" in line and reason in line for line in notices)
 
 
-def test_a_report_without_refusals_has_no_notes(repo_root: Path) -> None:
-    report = validation.validate(root=repo_root, engine="fast")
+def test_a_report_without_refusals_has_no_notes(fast_repository: Repository) -> None:
+    report = validation.validate(fast_repository)
     assert report.notes == ()
     assert json.loads(render(report, "json"))["notes"] == []
     assert "note: " not in render(report, "text")
@@ -578,9 +584,9 @@ ex:Bad a sh:NodeShape ; sh:targetClass sco:Event ;
 """
 
 
-@pytest.mark.parametrize("engine", ["pyshacl", "fast"])
+@pytest.mark.parametrize("plan", ["reference", "fast"])
 def test_an_ill_formed_shape_is_one_error_line_on_either_engine(
-    engine: str,
+    plan: str,
     make_repo,
     ontology_ttl: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -599,7 +605,7 @@ def test_an_ill_formed_shape_is_one_error_line_on_either_engine(
             "<https://w3id.org/spacecoop/def#Event> .\n",
         }
     )
-    monkeypatch.setenv(validation.ENGINE_ENV_VAR, engine)
+    monkeypatch.setenv(PLAN_ENV_VAR, plan)
     assert main(["validate", "--root", str(root)]) == ExitStatus.USAGE
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [

@@ -18,6 +18,7 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 
 from spacecoop.namespaces import ID, OWL, RDF, RDFS, SCO, SH, SH_NS, curie
+from spacecoop.repository.load import Repository, load_data
 from spacecoop.repository.locate import index
 from spacecoop.validation import run as validation
 from spacecoop.validation.report import Report, Result, Severity
@@ -69,7 +70,7 @@ def _shapes(repo_root: Path) -> Graph:
 @pytest.fixture(scope="session")
 def fixture_report() -> Report:
     """The base data and every fixture, validated in one run (pySHACL takes about 3 s)."""
-    return validation.validate([BASE, *MISTAKES])
+    return validation.validate(load_data([BASE, *MISTAKES]))
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +141,7 @@ def test_every_rule_is_broken_by_a_fixture(repo_root: Path) -> None:
 
 
 def test_the_base_data_alone_gives_no_result() -> None:
-    assert validation.validate([BASE]).results == ()
+    assert validation.validate(load_data([BASE])).results == ()
 
 
 def test_fixtures_describe_different_things() -> None:
@@ -182,9 +183,11 @@ def test_a_memorandum_without_signatory_is_reported_with_its_location(
     assert "sco:signatoriesUnnamed true" in result.message
 
 
-def test_the_repository_conforms_with_only_the_deliberate_advice(repo_root: Path) -> None:
+def test_the_repository_conforms_with_only_the_deliberate_advice(
+    repository: Repository,
+) -> None:
     """The three conferences' source gives them no date: advice, not an error."""
-    report = validation.validate(root=repo_root)
+    report = validation.validate(repository)
     assert report.conforms
     assert sorted((r.severity, curie(r.check), r.focus_node) for r in report.results) == [
         (Severity.INFO, "scosh:EventHasSomeTiming", str(ID[f"event/{slug}"]))

@@ -23,6 +23,7 @@ from spacecoop.repository.files import (
     find_sources,
     read_regular_file,
 )
+from spacecoop.repository.load import PLAN_ENV_VAR
 
 MINIMAL = "@prefix ex: <http://example.org/> .\nex:s ex:p ex:o .\n"
 FIFO = "is a FIFO (named pipe), not a regular file"
@@ -104,10 +105,8 @@ def test_a_fifo_inside_the_repository_is_refused_by_name(
     root = make_repo(files)
     (root / entry).parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(root / entry)
-    # A fast-path threshold of 0 bytes sends even this tiny data through pyoxigraph.
-    done = _run(
-        *argv, "--root", root, env={"SPACECOOP_FAST_PATH_BYTES": "0" if fast else "1000000"}
-    )
+    # The fast plan, asked for, sends even this tiny data through the SPARQL engines.
+    done = _run(*argv, "--root", root, env={PLAN_ENV_VAR: "fast" if fast else "reference"})
     assert (done.returncode, done.stderr) == (2, f"error: {root / entry}: {FIFO}\n")
 
 

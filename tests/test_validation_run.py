@@ -11,7 +11,9 @@ import pytest
 from source_lines import line_of
 from spacecoop.cli import main
 from spacecoop.namespaces import ID, ONTOLOGY_IRI, SCO
-from spacecoop.repository.files import ROOT_ENV_VAR, LoadError
+from spacecoop.repository import files as repository_files
+from spacecoop.repository.files import ROOT_ENV_VAR, LoadError, find_root
+from spacecoop.repository.load import load, load_data
 from spacecoop.validation import run as validation
 from spacecoop.validation.report import Severity
 
@@ -21,7 +23,7 @@ BASE = SHAPES / "base.ttl"
 
 def test_a_result_names_the_file_and_line_of_its_focus_node() -> None:
     fixture = SHAPES / "event_ends_before_it_starts.ttl"
-    (result,) = validation.validate([BASE, fixture]).results
+    (result,) = validation.validate(load_data([BASE, fixture])).results
     assert (result.file, result.line) == (fixture, line_of(fixture, "event:event-ends-before"))
     assert result.path == str(SCO.endDate)
     assert result.value == '"2018-02-27"^^xsd:date'
@@ -47,7 +49,7 @@ def test_ontology_checks_are_results_at_the_term_s_line(make_repo, repo_root: Pa
     assert broken.count("\n") == ontology.count("\n") - 2
     root = _repo_copy(make_repo, repo_root, broken)
 
-    report = validation.validate(root=root)
+    report = validation.validate(load(root))
 
     found = {(r.constraint, r.focus_node, r.severity, r.line) for r in report.results}
     path = root / "ontology" / "spacecoop.ttl"
@@ -68,8 +70,8 @@ def test_ontology_checks_are_results_at_the_term_s_line(make_repo, repo_root: Pa
 
 def test_unused_terms_are_infos_for_the_whole_repository_only(make_repo, repo_root: Path) -> None:
     root = _repo_copy(make_repo, repo_root)
-    whole = validation.validate(root=root)
-    files = validation.validate([root / "data" / "base.ttl"], root=root)
+    whole = validation.validate(load(root))
+    files = validation.validate(load_data([root / "data" / "base.ttl"], schema=root))
     unused = {r.focus_node for r in whole.results if r.constraint == "unused_term"}
     assert str(SCO.RecurringEventPlan) in unused  # the base data has no recurring event plan
     assert str(SCO.Event) not in unused  # relied on as the superclass of a used class
@@ -85,8 +87,8 @@ def test_paths_are_validated_against_our_schema_not_the_working_directory(
     (tmp_path / "data").mkdir()
     (tmp_path / "ontology" / "spacecoop.ttl").write_text("this is not turtle", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    assert validation.schema_root() == repo_root
-    assert validation.validate([BASE]).conforms
+    assert find_root(None, schema_only=True) == repo_root
+    assert validation.validate(load_data([BASE])).conforms
 
 
 def test_the_installed_schema_is_found_outside_a_checkout(
@@ -95,20 +97,20 @@ def test_the_installed_schema_is_found_outside_a_checkout(
     installed = tmp_path / "share" / "spacecoop"
     (installed / "ontology").mkdir(parents=True)
     (installed / "ontology" / "spacecoop.ttl").write_text("", encoding="utf-8")
-    monkeypatch.setattr(validation, "_PACKAGE_DIR", tmp_path / "site-packages" / "spacecoop")
-    monkeypatch.setattr(validation, "_INSTALLED_SCHEMA", installed)
-    assert validation.schema_root() == installed
+    monkeypatch.setattr(repository_files, "_PACKAGE_DIR", tmp_path / "site-packages" / "spacecoop")
+    monkeypatch.setattr(repository_files, "_INSTALLED_SCHEMA", installed)
+    assert find_root(None, schema_only=True) == installed
     monkeypatch.setenv(ROOT_ENV_VAR, str(tmp_path / "elsewhere"))
-    assert validation.schema_root() == tmp_path / "elsewhere"
+    assert find_root(None, schema_only=True) == tmp_path / "elsewhere"
     monkeypatch.delenv(ROOT_ENV_VAR)
     (installed / "ontology" / "spacecoop.ttl").unlink()
     with pytest.raises(LoadError, match="not installed"):
-        validation.schema_root()
+        find_root(None, schema_only=True)
 
 
 def test_an_inconsistent_closure_is_located_at_the_individual() -> None:
     fixture = SHAPES / "member_of_owl_nothing.ttl"
-    (result,) = validation.validate([BASE, fixture]).results
+    (result,) = validation.validate(load_data([BASE, fixture])).results
     assert result.constraint == validation.CONSISTENCY_CHECK
     assert result.focus_node == str(ID["organisation/member-of-owl-nothing"])
     assert (result.file, result.line) == (fixture, line_of(fixture, "organisation:member-of"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from spacecoop.repository.load import load_data
 from spacecoop.validation import run as validation
 from spacecoop.validation.report import Report, Severity
 from spacecoop.validation.writers import FORMATS, render
@@ -26,7 +27,8 @@ GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=[^,:]+,line=\d+,title=
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return validation.validate([SHAPES / "base.ttl", *(SHAPES / f"{m}.ttl" for m in MISTAKES)])
+    paths = [SHAPES / "base.ttl", *(SHAPES / f"{m}.ttl" for m in MISTAKES)]
+    return validation.validate(load_data(paths))
 
 
 def test_the_sample_has_every_severity(report: Report) -> None:
