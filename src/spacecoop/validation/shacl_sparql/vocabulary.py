@@ -61,7 +61,7 @@ class UnsupportedShapeError(ValueError):
         """The shape and the construct, without the advice (for a report's note)."""
         super().__init__(
             f"{self.detail} by the fast SHACL engine; validate with "
-            "engine='pyshacl', or teach spacecoop.validation.shacl_sparql this construct"
+            "SPACECOOP_PLAN=reference, or teach spacecoop.validation.shacl_sparql this construct"
         )
         self.shape = shape
         self.what = what
