@@ -132,7 +132,10 @@ def test_only_the_repository_wing_decides_the_plan() -> None:
     """The plan is chosen once, in repository/load.py: no other module names the threshold,
     the override or the choice, or reads a SPACECOOP_ environment variable but the few
     that configure something else (the root, quiet progress, debugging)."""
-    deciding = re.compile(r"FAST_PATH_BYTES|PLAN_ENV_VAR|SPACECOOP_PLAN|Plan\.choose|\.plan\s*=")
+    deciding = re.compile(
+        r"FAST_PATH_BYTES|PLAN_ENV_VAR|Plan\.choose|Plan\(|\.plan\s*="
+        r"|(?:environ|getenv)[^\n]*SPACECOOP_PLAN"
+    )
     allowed_env = {"SPACECOOP_ROOT", "SPACECOOP_QUIET", "SPACECOOP_DEBUG", "SPACECOOP_PLAN"}
     for path in SOURCES:
         text = path.read_text(encoding="utf-8")
