@@ -137,16 +137,8 @@ class DataUsage:
     """The first (sorted) IRI subject whose statements use a term, to locate a mistake."""
 
     @classmethod
-    def of_graph(cls, data: Graph) -> DataUsage:
-        def first_user(term: URIRef) -> URIRef | None:
-            users = {s for s, p, o in data if p == term or o == term}
-            return min((u for u in users if isinstance(u, URIRef)), default=None)
-
-        return cls(frozenset(used_terms(data)), first_user)
-
-    @classmethod
     def of_store(cls, quads: ox.Store, graph: URIRef) -> DataUsage:
-        """The same, for the named graph ``graph`` of a pyoxigraph store (the fast path)."""
+        """The terms the named graph ``graph`` of a pyoxigraph store uses, and their users."""
         data = ox.NamedNode(str(graph))
 
         def first_user(term: URIRef) -> URIRef | None:
@@ -159,12 +151,9 @@ class DataUsage:
         return cls(frozenset(URIRef(row["term"].value) for row in found), first_user)
 
 
-def undeclared_terms(data: Graph, ontology: Graph) -> list[URIRef]:
-    """Terms used in ``data`` that the ontology does not declare (a misspelling, usually)."""
-    return _undeclared(used_terms(data), ontology)
-
-
-def _undeclared(used: Iterable[URIRef], ontology: Graph) -> list[URIRef]:
+def undeclared_terms(used: Iterable[URIRef], ontology: Graph) -> list[URIRef]:
+    """The ``used`` terms (:func:`used_terms`) that the ontology does not declare (a
+    misspelling, usually)."""
     declared = declared_terms(ontology)
     return sorted(t for t in used if not _is_builtin(t) and t not in declared)
 
@@ -270,7 +259,7 @@ def results(ontology: Graph, data: DataUsage, *, include_unused: bool = True) ->
     for field in missing_header_metadata(ontology):
         check, severity = HEADER_CHECKS[field]
         add(check, severity, ONTOLOGY_IRI, f"The ontology header lacks its {field}.")
-    for term in _undeclared(data.terms, ontology):
+    for term in undeclared_terms(data.terms, ontology):
         user = data.first_user(term)
         add(
             "undeclared_term",
