@@ -202,8 +202,8 @@ def test_single_and_multi_source_entities_split_every_derived_entity(
 
 def test_infer_adds_what_the_alignments_entail(repository: Repository) -> None:
     asserted = run(CATALOGUE["dataset-statistics"], {}, repository)
-    closed = run(CATALOGUE["dataset-statistics"], {}, repository, infer=True)
-    counts = {str(row[0]): int(row[2]) for row in closed.rows}  # type: ignore[arg-type]
+    inferred = run(CATALOGUE["dataset-statistics"], {}, repository, infer=True)
+    counts = {str(row[0]): int(row[2]) for row in inferred.rows}  # type: ignore[arg-type]
     assert str(SCO.Event) not in {str(row[0]) for row in asserted.rows}
     assert counts[str(SCO.Event)] == 15  # 2 symposia, 2 meetings, 4 signings, founding, 3 + 3
     assert counts[str(SCO.Party)] > counts[str(SCO.Country)] == 6
