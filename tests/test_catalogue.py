@@ -24,7 +24,9 @@ from spacecoop.namespaces import GRAPH_ONTOLOGY, QUERY, SCHEMA, SCO, SPEX
 from spacecoop.queries import catalogue as queries
 from spacecoop.queries.catalogue import CatalogueError, SavedQuery, parse_saved_query
 from spacecoop.queries.results import QueryKind, QueryResult, results_json
+from spacecoop.queries.runner import run
 from spacecoop.queries.sparql_examples import catalogue_graph
+from spacecoop.repository.load import Repository
 from spacecoop.validation.ontology_checks import BUILTIN_NAMESPACES, declared_terms
 
 EXPECTED = Path(__file__).parent / "expected"
@@ -165,29 +167,31 @@ def _iris(node: object) -> set[URIRef]:
 
 
 @pytest.mark.parametrize("query", LOCAL, ids=_ids(LOCAL))
-def test_query_returns_its_expected_results(query: SavedQuery, dataset: Dataset) -> None:
-    assert_same_answer(query, queries.run(query, dataset=dataset))
+def test_query_returns_its_expected_results(query: SavedQuery, repository: Repository) -> None:
+    assert_same_answer(query, run(query, {}, repository))
 
 
 # --- cross-checks against other ways of counting ------------------------------------
 
 
-def test_statistics_query_agrees_with_the_stats_module(dataset: Dataset) -> None:
-    result = queries.run("dataset-statistics", dataset=dataset, root=ROOT)
+def test_statistics_query_agrees_with_the_stats_module(
+    repository: Repository, dataset: Dataset
+) -> None:
+    result = run(CATALOGUE["dataset-statistics"], {}, repository)
     counted = {str(row[0]): int(row[2]) for row in result.rows}  # type: ignore[arg-type]
     computed = stats.compute(dataset)
     assert counted == {c.iri: c.entities for c in computed.classes if c.label}
 
 
 def test_single_and_multi_source_entities_split_every_derived_entity(
-    dataset: Dataset, data: Graph
+    repository: Repository, data: Graph
 ) -> None:
     documents: dict[URIRef, set[URIRef]] = defaultdict(set)
     for entity, paragraph in data.subject_objects(PROV.wasDerivedFrom):
         if (entity, RDF.type, SCO.SourceAccount) not in data:
             documents[entity] |= set(data.objects(paragraph, SCO.inDocument))
-    single = queries.run("single-source-entities", dataset=dataset, root=ROOT)
-    multi = queries.run("multi-source-entities", dataset=dataset, root=ROOT)
+    single = run(CATALOGUE["single-source-entities"], {}, repository)
+    multi = run(CATALOGUE["multi-source-entities"], {}, repository)
     assert {(r[0], r[2]) for r in single.rows} == {
         (e, next(iter(d))) for e, d in documents.items() if len(d) == 1
     }
@@ -196,10 +200,10 @@ def test_single_and_multi_source_entities_split_every_derived_entity(
     }
 
 
-def test_infer_adds_what_the_alignments_entail(dataset: Dataset) -> None:
-    asserted = queries.run("dataset-statistics", dataset=dataset, root=ROOT)
-    closed = queries.run("dataset-statistics", dataset=dataset, root=ROOT, infer=True)
-    counts = {str(row[0]): int(row[2]) for row in closed.rows}  # type: ignore[arg-type]
+def test_infer_adds_what_the_alignments_entail(repository: Repository) -> None:
+    asserted = run(CATALOGUE["dataset-statistics"], {}, repository)
+    inferred = run(CATALOGUE["dataset-statistics"], {}, repository, infer=True)
+    counts = {str(row[0]): int(row[2]) for row in inferred.rows}  # type: ignore[arg-type]
     assert str(SCO.Event) not in {str(row[0]) for row in asserted.rows}
     assert counts[str(SCO.Event)] == 15  # 2 symposia, 2 meetings, 4 signings, founding, 3 + 3
     assert counts[str(SCO.Party)] > counts[str(SCO.Country)] == 6

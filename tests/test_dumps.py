@@ -123,7 +123,8 @@ def test_a_failed_dump_still_leaves_the_store_as_it_was(
 
 
 def _entailed(dataset: Dataset) -> Graph:
-    """What the build's entailment step adds (``reason_fast``; tested against owlrl elsewhere)."""
+    """What the build's entailment step adds (``reasoning.reason``), as the SPARQL rules
+    compute it (the two reasoners agree: tested elsewhere)."""
     quads = fast_store.from_dataset(dataset)
     sparql_rules.materialise(quads)
     return fast_store.to_rdflib_graph(quads, GRAPH_INFERRED)

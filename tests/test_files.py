@@ -10,7 +10,8 @@ from rdflib.namespace import RDF
 
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, SCO
 from spacecoop.repository import files as dataset
-from spacecoop.repository.files import LoadError, find_sources, load, load_graph, parse_file
+from spacecoop.repository.files import LoadError, find_sources, parse_file
+from spacecoop.repository.load import load
 
 AGENCY = URIRef("https://w3id.org/spacecoop/id/organisation/example-agency")
 
@@ -117,7 +118,7 @@ def test_load_puts_each_part_in_its_named_graph(make_repo, ontology_ttl: str) ->
             ),
         }
     )
-    ds = load(root)
+    ds = load(root).dataset()
     assert len(ds.graph(GRAPH_ONTOLOGY)) == len(Graph().parse(data=ontology_ttl, format="turtle"))
     assert len(ds.graph(GRAPH_SHAPES)) == 1
     assert set(ds.graph(GRAPH_DATA)) == {(AGENCY, RDF.type, SCO.Organisation)}
@@ -125,7 +126,7 @@ def test_load_puts_each_part_in_its_named_graph(make_repo, ontology_ttl: str) ->
 
 
 def test_empty_data_directory_gives_empty_data_graph(make_repo, ontology_ttl: str) -> None:
-    ds = load(make_repo({"ontology/spacecoop.ttl": ontology_ttl}))
+    ds = load(make_repo({"ontology/spacecoop.ttl": ontology_ttl})).dataset()
     assert len(ds.graph(GRAPH_DATA)) == 0
     assert len(ds.graph(GRAPH_SHAPES)) == 0
     assert len(ds.graph(GRAPH_ONTOLOGY)) > 0
@@ -159,10 +160,3 @@ def test_root_comes_from_environment_variable(
     monkeypatch.setenv(dataset.ROOT_ENV_VAR, str(root))
     assert dataset.find_root() == root
     assert len(load().graph(GRAPH_ONTOLOGY)) > 0
-
-
-def test_load_graph_merges_files(fixtures_dir: Path, tmp_path: Path) -> None:
-    other = tmp_path / "other.ttl"
-    other.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
-    graph = load_graph([fixtures_dir / "valid_minimal.ttl", other])
-    assert len(graph) == 4

@@ -26,9 +26,9 @@ from starlette.applications import Starlette
 from checkout import ROOT
 from spacecoop import serve
 from spacecoop.cli import build_parser
-from spacecoop.publish import build
+from spacecoop.publish.build import build
 from spacecoop.queries import catalogue as queries
-from spacecoop.repository import files
+from spacecoop.repository.load import load
 from spacecoop.serve import Limits, create_app, query_service
 from spacecoop.serve.app import MAX_BODY_BYTES, SECURITY_HEADERS
 
@@ -451,7 +451,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(ROOT / "ontology" / "spacecoop.ttl", root / "ontology" / "spacecoop.ttl")
     (root / "data" / "hostile.ttl").write_text(HOSTILE_TTL, encoding="utf-8")
     catalogue = queries.catalogue(ROOT)
-    return build(files.load(root), root / "dist", saved_queries=list(catalogue.values())).out
+    return build(load(root), root / "dist", saved_queries=list(catalogue.values())).out
 
 
 @pytest.fixture(scope="module")

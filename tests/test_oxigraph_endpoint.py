@@ -26,6 +26,8 @@ from spacecoop.queries import catalogue, endpoint
 from spacecoop.queries.catalogue import QueryError, SavedQuery
 from spacecoop.queries.endpoint import EndpointError
 from spacecoop.queries.results import QueryKind, QueryResult
+from spacecoop.queries.runner import Endpoint, run
+from spacecoop.repository.load import Repository
 
 LOCAL = [q for q in catalogue.catalogue(ROOT).values() if not q.services]
 
@@ -108,10 +110,10 @@ def test_load_keeps_blank_node_structures_intact(loaded: str) -> None:
 
 @pytest.mark.parametrize("query", LOCAL, ids=[q.name for q in LOCAL])
 def test_every_saved_query_answers_the_same_on_oxigraph(
-    query: SavedQuery, loaded: str, dataset: Dataset
+    query: SavedQuery, loaded: str, repository: Repository
 ) -> None:
-    local = catalogue.run(query, dataset=dataset)
-    remote = catalogue.run(query, endpoint=loaded, timeout=30)
+    local = run(query, {}, repository)
+    remote = run(query, {}, Endpoint(loaded, timeout=30))
     _assert_same(local, remote)
 
 
@@ -129,10 +131,11 @@ def test_every_saved_query_answers_the_same_on_oxigraph(
     ],
 )
 def test_parameters_bind_the_same_way_on_oxigraph(
-    name: str, params: dict[str, str], loaded: str, dataset: Dataset
+    name: str, params: dict[str, str], loaded: str, repository: Repository
 ) -> None:
-    local = catalogue.run(name, params, dataset=dataset, root=ROOT)
-    remote = catalogue.run(name, params, endpoint=loaded, root=ROOT)
+    saved = catalogue.get(name, ROOT)
+    local = run(saved, params, repository)
+    remote = run(saved, params, Endpoint(loaded))
     _assert_same(local, remote)
 
 
@@ -151,7 +154,7 @@ def test_an_injection_attempt_never_reaches_the_endpoint(
 ) -> None:
     hostile = "http://x> } ; DROP ALL ; #"
     with pytest.raises(QueryError, match="not an absolute IRI"):
-        catalogue.run("describe-entity", {"entity": hostile}, endpoint=loaded, root=ROOT)
+        run(catalogue.get("describe-entity", ROOT), {"entity": hostile}, Endpoint(loaded))
     args = ["query", "describe-entity", "--param", f"entity={hostile}", "--endpoint", loaded]
     assert main([*args, "--root", str(ROOT)]) == 2
     assert "not an absolute IRI" in capsys.readouterr().err
@@ -160,7 +163,7 @@ def test_an_injection_attempt_never_reaches_the_endpoint(
 
 def test_infer_does_not_apply_to_an_endpoint(loaded: str) -> None:
     with pytest.raises(QueryError, match="--infer"):
-        catalogue.run("topics", endpoint=loaded, infer=True, root=ROOT)
+        run(catalogue.get("topics", ROOT), {}, Endpoint(loaded), infer=True)
 
 
 def test_the_command_line_runs_on_the_endpoint(
@@ -237,7 +240,7 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
     bad_endpoint: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(EndpointError, match=re.escape(message)):
-        catalogue.run("topics", endpoint=bad_endpoint, timeout=0.5, backoff=ONCE, root=ROOT)
+        run(catalogue.get("topics", ROOT), {}, Endpoint(bad_endpoint, timeout=0.5, backoff=ONCE))
     args = ["query", "topics", "--endpoint", bad_endpoint, "--timeout", "0.5", "--retries", "0"]
     assert main([*args, "--root", str(ROOT)]) == 1
     err = capsys.readouterr().err
@@ -247,7 +250,7 @@ def test_a_badly_answering_endpoint_is_a_one_line_error(
 def test_an_endpoint_that_is_down_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     down = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
     with pytest.raises(EndpointError, match="cannot connect"):
-        catalogue.run("topics", endpoint=down, backoff=ONCE, root=ROOT)
+        run(catalogue.get("topics", ROOT), {}, Endpoint(down, backoff=ONCE))
     assert main(["load", "--endpoint", down, "--retries", "0", "--root", str(ROOT)]) == 1
     err = capsys.readouterr().err
     assert "cannot connect" in err and "Traceback" not in err and len(err.splitlines()) == 1
@@ -274,7 +277,9 @@ def test_batches_never_split_a_blank_node(dataset: Dataset) -> None:
 # --- Validation of data that lives in the server (the path past one machine) ------------
 
 
-def test_validating_the_endpoints_data_finds_what_local_validation_finds(loaded: str) -> None:
+def test_validating_the_endpoints_data_finds_what_local_validation_finds(
+    loaded: str, repository: Repository
+) -> None:
     from spacecoop.validation import remote as validate_remote
     from spacecoop.validation import run as validate
 
@@ -282,7 +287,7 @@ def test_validating_the_endpoints_data_finds_what_local_validation_finds(loaded:
         return {(r.severity, r.focus_node, r.path, r.constraint) for r in report.results}
 
     remote_report = validate_remote.validate_endpoint(loaded, root=ROOT, timeout=30)
-    local_report = validate.validate(None, ROOT)
+    local_report = validate.validate(repository)
     assert not remote_report.fails()
     shape_results = {r for r in essence(local_report) if r[3] != "unused_term"}
     assert essence(remote_report) == shape_results

@@ -1,4 +1,4 @@
-"""Resource pages written from the store: the same site from either source, from one process
+"""Resource pages written from the store: the same site on either plan, from one process
 or from forked workers; a failing worker fails the build; relative links as posixpath's; each
 resource's RDF files hold its concise bounded description."""
 
@@ -17,17 +17,18 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT
 from rdflib.term import Node
 
 from built_site import FIRST_SYMPOSIUM, STRATEGIC_MEMORANDUM
 from spacecoop.namespaces import ID
-from spacecoop.publish import build, html, pages
-from spacecoop.publish.build import PublishError
+from spacecoop.publish import html, pages
+from spacecoop.publish.build import PublishError, build
 from spacecoop.publish.paths import SITE_BASE, relative
 from spacecoop.repository import store
+from spacecoop.repository.load import load
 
 TODAY = dt.date(2026, 1, 1)
 RDF_SYNTAXES = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".jsonld": "json-ld", ".trig": "trig"}
@@ -71,9 +72,9 @@ def _sizes_masked(path: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def in_one_process(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset) -> Path:
+def in_one_process(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
     out = tmp_path_factory.mktemp("one") / "dist"
-    build(dataset, out, today=TODAY)
+    build(load(repo_root, plan="reference"), out, today=TODAY)
     return out
 
 
@@ -84,16 +85,16 @@ def _fork_for_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "usable_cores", lambda: 2)
 
 
-def test_a_store_and_a_dataset_publish_the_same_site(
+def test_the_fast_and_the_reference_plan_publish_the_same_site(
     in_one_process: Path, repo_root: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "dist"
-    build(store.load_store(repo_root), out, today=TODAY)
+    build(load(repo_root, plan="fast"), out, today=TODAY)
     _assert_same_site(out, in_one_process)
 
 
 def test_forked_workers_write_the_same_site_as_one_process(
-    in_one_process: Path, dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    in_one_process: Path, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _fork_for_every_page(monkeypatch)
     forked: list[int] = []
@@ -105,7 +106,7 @@ def test_forked_workers_write_the_same_site_as_one_process(
 
     monkeypatch.setattr(pages, "_forked", counting)
     out = tmp_path / "dist"
-    result = build(dataset, out, today=TODAY)
+    result = build(load(repo_root, plan="reference"), out, today=TODAY)
     assert forked == [2]
     assert result.pages == len(list(in_one_process.joinpath("id").rglob("*.html")))
     _assert_same_site(out, in_one_process)
@@ -150,15 +151,15 @@ def test_a_validated_store_is_published_with_the_entailments_validation_computed
     from spacecoop.reasoning import sparql_rules
     from spacecoop.validation import run
 
-    quads = store.load_store(repo_root)
-    assert not run.validate_store(quads, repo_root).fails()
+    repository = load(repo_root, plan="fast")
+    assert not run.validate(repository).fails()
 
     def again(*_: object) -> int:
         raise AssertionError("the validated store already holds its entailments")
 
     monkeypatch.setattr(sparql_rules, "materialise", again)
     out = tmp_path / "dist"
-    build(quads, out, today=TODAY)
+    build(repository, out, today=TODAY)
     inferred = _parse(out / "inferred.ttl", "turtle")
     assert len(inferred) > 100
     assert isomorphic(inferred, _parse(in_one_process / "inferred.ttl", "turtle"))
@@ -179,7 +180,7 @@ def _die_in_worker() -> None:
 )
 def test_a_failing_worker_fails_the_build_and_keeps_the_previous_site(
     in_one_process: Path,
-    dataset: Dataset,
+    repo_root: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     mishap: Any,
@@ -199,8 +200,9 @@ def test_a_failing_worker_fails_the_build_and_keeps_the_previous_site(
         return real(graph, iri, *rest)
 
     monkeypatch.setattr(html, "resource_page", failing)  # inherited by the forked workers
+    repository = load(repo_root, plan="reference")
     with pytest.raises(error, match=message):
-        build(dataset, out, today=TODAY)
+        build(repository, out, today=TODAY)
     assert {name: path.read_bytes() for name, path in _files(out).items()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 

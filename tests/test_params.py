@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Literal, URIRef, Variable
+from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -23,6 +23,8 @@ from spacecoop.queries.params import (
     inject_values,
     parameter_from_variable,
 )
+from spacecoop.queries.runner import Endpoint, run
+from spacecoop.repository.load import Repository
 
 INJECTIONS = [
     "http://x> } ; DROP ALL ; #",
@@ -140,7 +142,7 @@ def test_bind_uses_defaults_skips_unset_optionals_and_names_bad_input() -> None:
         bind((parameter_from_variable("_party_iri"),), {})
 
 
-# --- binding into query text (remote runs) ----------------------------------------
+# --- binding into query text (every run) -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -274,22 +276,21 @@ def _values_clauses(node: object) -> list:
     ],
 )
 def test_parameters_change_the_answer_as_the_sources_say(
-    name: str, params: dict[str, str], column: int, expected: list[str], dataset: Dataset
+    name: str, params: dict[str, str], column: int, expected: list[str], repository: Repository
 ) -> None:
-    result = catalogue.run(name, params, dataset=dataset, root=ROOT)
+    result = run(catalogue.get(name, ROOT), params, repository)
     assert [row[column] for row in result.rows] == [ID[path] for path in expected]
 
 
-def test_ask_answers_false_for_a_party_that_signed_nothing(dataset: Dataset) -> None:
+def test_ask_answers_false_for_a_party_that_signed_nothing(repository: Repository) -> None:
     japan = {"party": str(ID["country/japan"])}
-    assert (
-        catalogue.run("party-signed-memorandum", japan, dataset=dataset, root=ROOT).boolean is False
-    )
+    saved = catalogue.get("party-signed-memorandum", ROOT)
+    assert run(saved, japan, repository).boolean is False
 
 
-def test_describe_takes_any_entity(dataset: Dataset) -> None:
+def test_describe_takes_any_entity(repository: Repository) -> None:
     beijing = {"entity": str(ID["place/beijing"])}
-    result = catalogue.run("describe-entity", beijing, dataset=dataset, root=ROOT)
+    result = run(catalogue.get("describe-entity", ROOT), beijing, repository)
     assert result.graph is not None
     assert set(result.graph.subjects()) == {ID["place/beijing"]}
     assert len(result.graph) == 8  # type, 2 labels, 2 exact matches, 3 source paragraphs
@@ -300,7 +301,11 @@ def test_an_injection_attempt_is_refused_before_anything_runs(value: str) -> Non
     with pytest.raises(
         QueryError, match="describe-entity: parameter 'entity'.*not an absolute IRI"
     ):
-        catalogue.run("describe-entity", {"entity": value}, root=ROOT, endpoint="http://127.0.0.1:9/")
+        run(
+            catalogue.get("describe-entity", ROOT),
+            {"entity": value},
+            Endpoint("http://127.0.0.1:9/"),
+        )
 
 
 # --- the command line ------------------------------------------------------------------

@@ -16,12 +16,12 @@ from built_site import snapshot
 from html_tree import element_ids, href_target, parse_html, read_page
 from spacecoop.cli import main
 from spacecoop.namespaces import GRAPH_ONTOLOGY, ID
-from spacecoop.publish import build, html
-from spacecoop.publish.build import PublishError
+from spacecoop.publish import html
+from spacecoop.publish.build import PublishError, build
 from spacecoop.publish.paths import SITE_BASE
 from spacecoop.publish.site_folder import mark
 from spacecoop.reasoning import owlrl_engine
-from spacecoop.repository.files import load
+from spacecoop.repository.load import load
 
 EXPECTED_FILES = (
     "index.html",
@@ -183,7 +183,7 @@ def test_labels_are_escaped_in_pages(make_repo: Any, repo_root: Path, tmp_path: 
 
 
 def test_a_failed_build_leaves_the_previous_site_intact(
-    site: Path, dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "dist"
     shutil.copytree(site, out)
@@ -199,8 +199,9 @@ def test_a_failed_build_leaves_the_previous_site_intact(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(html, "resource_page", failing)
+    repository = load(repo_root)
     with pytest.raises(RuntimeError, match="disk on fire"):
-        build(dataset, out)
+        build(repository, out)
     assert calls > 5  # it failed midway, after writing some pages
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
@@ -234,20 +235,21 @@ INCONSISTENT_DATA = """\
 """
 
 
+@pytest.mark.parametrize("plan", ["reference", "fast"])
 def test_an_inconsistent_closure_is_not_published(
-    make_repo: Any, repo_root: Path, tmp_path: Path
+    make_repo: Any, repo_root: Path, tmp_path: Path, plan: str
 ) -> None:
     root = _tiny_repo(make_repo, repo_root, INCONSISTENT_DATA)
-    ds = load(root)
+    repository = load(root, plan=plan)
     # the premise: owlrl sees the clash
-    assert owlrl_engine.inconsistencies(owlrl_engine.closure(ds))
+    assert owlrl_engine.inconsistencies(owlrl_engine.closure(repository.dataset()))
     out = tmp_path / "dist"
     out.mkdir()
     (out / "index.html").write_text("previous", encoding="utf-8")
     mark(out)
     before = snapshot(out)
     with pytest.raises(PublishError, match="inconsistent"):
-        build(ds, out)
+        build(repository, out)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from served import COUNT, EVENT, SPARQL_JSON, count_of, json_rows, media_type_of, sparql_get
 from spacecoop.publish.paths import SITE_BASE
 from spacecoop.queries import catalogue as queries
 from spacecoop.queries.results import QueryResult
+from spacecoop.queries.runner import run
+from spacecoop.repository.load import Repository
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +23,10 @@ def catalogue(repo_root: Path) -> dict[str, queries.SavedQuery]:
     return queries.catalogue(repo_root)
 
 
-def _local(saved: queries.SavedQuery, params: dict[str, str], dataset: Dataset) -> QueryResult:
-    return queries.run(saved, params, dataset=dataset)
+def _local(
+    saved: queries.SavedQuery, params: dict[str, str], repository: Repository
+) -> QueryResult:
+    return run(saved, params, repository)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +42,7 @@ def _local(saved: queries.SavedQuery, params: dict[str, str], dataset: Dataset) 
 def test_saved_query_answers_as_the_local_run(
     client: httpx.Client,
     catalogue: dict[str, queries.SavedQuery],
-    dataset: Dataset,
+    repository: Repository,
     name: str,
     params: dict[str, str],
 ) -> None:
@@ -46,25 +50,25 @@ def test_saved_query_answers_as_the_local_run(
     assert response.status_code == 200, response.text
     assert media_type_of(response) == SPARQL_JSON
     document = response.json()
-    expected = _local(catalogue[name], params, dataset)
+    expected = _local(catalogue[name], params, repository)
     assert tuple(document["head"]["vars"]) == expected.variables
     assert json_rows(document) == list(expected.rows)
     assert expected.rows
 
 
 def test_saved_construct_query_answers_as_the_local_run(
-    client: httpx.Client, catalogue: dict[str, queries.SavedQuery], dataset: Dataset
+    client: httpx.Client, catalogue: dict[str, queries.SavedQuery], repository: Repository
 ) -> None:
     response = client.get("/queries/co-signatory-network", headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and media_type_of(response) == "text/turtle"
-    expected = _local(catalogue["co-signatory-network"], {}, dataset).graph
+    expected = _local(catalogue["co-signatory-network"], {}, repository).graph
     assert expected is not None and len(expected)
     assert isomorphic(Graph().parse(data=response.content, format="turtle"), expected)
     default = client.get("/queries/co-signatory-network", headers={"Accept": "*/*"})
     assert default.status_code == 200 and media_type_of(default) != "text/html"
 
 
-def test_saved_query_as_html_for_browsers(client: httpx.Client, dataset: Dataset) -> None:
+def test_saved_query_as_html_for_browsers(client: httpx.Client) -> None:
     response = client.get(
         "/queries/events-in-year",
         params={"year": "2019"},
