@@ -17,6 +17,7 @@ from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
 from built_site import DUMPS
+from rdf_stores import store_of
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, SCO
 from spacecoop.publish import dumps
 from spacecoop.publish.dumps import context
@@ -125,7 +126,7 @@ def test_a_failed_dump_still_leaves_the_store_as_it_was(
 def _entailed(dataset: Dataset) -> Graph:
     """What the build's entailment step adds (``reasoning.reason``), as the SPARQL rules
     compute it (the two reasoners agree: tested elsewhere)."""
-    quads = fast_store.from_dataset(dataset)
+    quads = store_of(dataset)
     sparql_rules.materialise(quads)
     return fast_store.to_rdflib_graph(quads, GRAPH_INFERRED)
 

@@ -21,6 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
+from rdf_stores import store_of
 from served import COUNT, SPARQL_JSON, UPDATE, count_of, json_rows, media_type_of, sparql_get
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, SCO
 from spacecoop.reasoning import sparql_rules
@@ -122,7 +123,7 @@ def test_sparql_unacceptable_results_type_is_406(client: httpx.Client) -> None:
 
 
 def test_sparql_default_graph_uri_is_honoured(client: httpx.Client, dataset: Dataset) -> None:
-    quads = fast_store.from_dataset(dataset)
+    quads = store_of(dataset)
     sparql_rules.materialise(quads)
     inferred = fast_store.to_rdflib_graph(quads, GRAPH_INFERRED)
     only_data = client.get(

@@ -28,8 +28,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 import spacecoop.repository.load
+from rdf_stores import store_of
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_SHAPES
-from spacecoop.repository import store
 from spacecoop.repository.files import RepoFiles
 from spacecoop.repository.load import PLAN_ENV_VAR, Plan, Repository, load
 from spacecoop.validation import pyshacl_engine, shacl_sparql
@@ -66,7 +66,7 @@ def _graph(turtle: str) -> Graph:
 def _store(data: Graph) -> ox.Store:
     ds = Dataset()
     ds.graph(GRAPH_DATA).__iadd__(data)
-    return store.from_dataset(ds, graphs=(GRAPH_DATA,))
+    return store_of(ds, graphs=(GRAPH_DATA,))
 
 
 def _pyshacl(shapes: Graph, data: Graph) -> Counter[Result]:
@@ -83,7 +83,7 @@ def _with_fallback(shapes: Graph, data: Graph) -> Counter[Result]:
     ds = Dataset()
     ds.graph(GRAPH_SHAPES).__iadd__(shapes)
     ds.graph(GRAPH_DATA).__iadd__(data)
-    quads = store.from_dataset(ds, graphs=(GRAPH_SHAPES, GRAPH_DATA))
+    quads = store_of(ds, graphs=(GRAPH_SHAPES, GRAPH_DATA))
     repository = Repository(RepoFiles(Path(), (), (), ()), quads, Plan.FAST, whole=False)
     return Counter(SparqlShaclEngine().validate(repository).results)
 

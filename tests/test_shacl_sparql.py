@@ -20,8 +20,8 @@ import pytest
 from rdflib import Dataset, Graph, Namespace
 
 import spacecoop.repository.load
+from rdf_stores import store_of
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, SH, curie
-from spacecoop.repository import store
 from spacecoop.repository.load import PLAN_ENV_VAR, PlanError, Repository, load, load_data
 from spacecoop.validation import pyshacl_engine, shacl_engines, shacl_sparql
 from spacecoop.validation import run as validation
@@ -94,7 +94,7 @@ def test_the_number_of_worker_threads_changes_neither_results_nor_their_order(
         ds.graph(GRAPH_DATA).parse(path, format="turtle")
     ds.graph(GRAPH_SHAPES).parse(repo_root / "ontology" / "shapes.ttl", format="turtle")
     ds.graph(GRAPH_ONTOLOGY).parse(repo_root / "ontology" / "spacecoop.ttl", format="turtle")
-    quads = store.from_dataset(ds)
+    quads = store_of(ds)
     alone = shacl_sparql.validate_store(quads, workers=1)
     assert len(alone) > 30  # the fixtures break rules, so there is something to order
     assert shacl_sparql.validate_store(quads, workers=4) == alone
@@ -187,7 +187,7 @@ def _fast_store(data: Graph) -> ox.Store:
     """A store holding ``data`` as its data graph (and an empty ontology graph)."""
     ds = Dataset()
     ds.graph(GRAPH_DATA).__iadd__(data)
-    return store.from_dataset(ds, graphs=(GRAPH_DATA,))
+    return store_of(ds, graphs=(GRAPH_DATA,))
 
 
 def test_extra_shacl_gives_the_same_results_in_both_engines() -> None:

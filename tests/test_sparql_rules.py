@@ -12,6 +12,7 @@ import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import OWL
 
+from rdf_stores import store_of
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from spacecoop.reasoning import sparql_rules
 from spacecoop.repository import store
@@ -85,7 +86,7 @@ def _owlrl_entailed(ds: Dataset) -> set[tuple]:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_materialise_entails_what_owlrl_entails(case: str) -> None:
     ds = _dataset(*CASES[case])
-    quads = store.from_dataset(ds, (GRAPH_ONTOLOGY, GRAPH_DATA))
+    quads = store_of(ds, (GRAPH_ONTOLOGY, GRAPH_DATA))
     count = sparql_rules.materialise(quads)
     inferred = set(store.to_rdflib_graph(quads, GRAPH_INFERRED))
     expected = _owlrl_entailed(ds)
@@ -98,7 +99,7 @@ def test_the_longest_chain_is_closed_in_one_pass() -> None:
     ontology, data = CASES[
         "a chain of a transitive property, partly stated through its subproperty"
     ]
-    quads = store.from_dataset(_dataset(ontology, data), (GRAPH_ONTOLOGY, GRAPH_DATA))
+    quads = store_of(_dataset(ontology, data), (GRAPH_ONTOLOGY, GRAPH_DATA))
     sparql_rules.materialise(quads)
     inferred = store.to_rdflib_graph(quads, GRAPH_INFERRED)
     within, near = URIRef("http://example.org/def#within"), URIRef("http://example.org/def#near")
@@ -107,9 +108,9 @@ def test_the_longest_chain_is_closed_in_one_pass() -> None:
 
 
 def test_only_feedback_through_types_repeats_the_pass() -> None:
-    plain = sparql_rules.Schema.read(store.from_dataset(_dataset(*CASES[sorted(CASES)[0]])))
+    plain = sparql_rules.Schema.read(store_of(_dataset(*CASES[sorted(CASES)[0]])))
     feedback = sparql_rules.Schema.read(
-        store.from_dataset(
+        store_of(
             _dataset(*CASES["types feeding back into statements (rdf:type has a superproperty)"])
         )
     )
@@ -119,7 +120,7 @@ def test_only_feedback_through_types_repeats_the_pass() -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_materialising_again_adds_nothing(case: str) -> None:
-    quads = store.from_dataset(_dataset(*CASES[case]), (GRAPH_ONTOLOGY, GRAPH_DATA))
+    quads = store_of(_dataset(*CASES[case]), (GRAPH_ONTOLOGY, GRAPH_DATA))
     first = sparql_rules.materialise(quads)
     before = set(quads)
     assert sparql_rules.materialise(quads) == first

@@ -37,8 +37,8 @@ import pyshacl
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
+from rdf_stores import store_of
 from spacecoop.namespaces import GRAPH_DATA, RDF, SH
-from spacecoop.repository import store
 from spacecoop.validation import pyshacl_engine
 from spacecoop.validation.report import Result
 from spacecoop.validation.shacl_sparql import Refusal, compile_all, run_checks, subclass_lookup
@@ -154,7 +154,7 @@ def _store_of(test: SuiteTest) -> ox.Store:
     """A store with the test's data graph as the data graph, as ``validate`` has it."""
     dataset = Dataset()
     dataset.graph(GRAPH_DATA).__iadd__(test.data)
-    return store.from_dataset(dataset, graphs=(GRAPH_DATA,))
+    return store_of(dataset, graphs=(GRAPH_DATA,))
 
 
 def _focus(text: str | None) -> str:

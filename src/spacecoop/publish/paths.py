@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import posixpath
 
-from rdflib import URIRef
-
 from ..namespaces import ID, ONTOLOGY_IRI, SCO
 
 SITE_BASE = "https://w3id.org/spacecoop/"
@@ -29,11 +27,6 @@ def resource_path(iri: str) -> str:
     if not is_local(iri):
         raise ValueError(f"not a published resource: {iri}")
     return iri[len(SITE_BASE) :]
-
-
-def iri_for_path(path: str) -> URIRef:
-    """Inverse of :func:`resource_path`."""
-    return URIRef(SITE_BASE + path.strip("/"))
 
 
 def href(iri: str, from_path: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..namespaces import (
@@ -22,7 +22,6 @@ from ..namespaces import (
     GRAPH_DATA,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
-    GRAPH_SHAPES,
     bind_prefixes,
 )
 from .files import (
@@ -97,20 +96,6 @@ def load_file(store: ox.Store, path: Path, graph_iri: URIRef) -> None:
 def _starts_with_utf8_bom(path: Path) -> bool:
     with path.open("rb") as file:
         return file.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
-
-
-def from_dataset(
-    ds: Dataset, graphs: Iterable[URIRef] = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_DATA)
-) -> ox.Store:
-    """Copy named graphs of an rdflib Dataset into a new store (for small data and tests)."""
-    store = ox.Store()
-    for graph_iri in graphs:
-        target = ox.NamedNode(str(graph_iri))
-        store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
-            for s, p, o in ds.graph(graph_iri)
-        )
-    return store
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ...namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDFS
-from ...repository.store import to_rdflib, to_rdflib_graph
+from ...namespaces import GRAPH_SHAPES, RDFS
+from ...repository.store import default_graph, to_rdflib, to_rdflib_graph
 from ...runtime.gc_pause import gc_paused
 from ...runtime.parallel import run_all
 from ..report import Result, make_result
@@ -25,7 +25,7 @@ from .compiler import Check, ValueColumn, compile_shapes
 
 __all__ = ["run_checks", "subclass_lookup", "validate_store"]
 
-_DEFAULT_GRAPH = [ox.NamedNode(str(GRAPH_ONTOLOGY)), ox.NamedNode(str(GRAPH_DATA))]
+_DEFAULT_GRAPH = default_graph()
 
 
 def validate_store(

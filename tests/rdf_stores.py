@@ -1,0 +1,26 @@
+"""Stores built from rdflib graphs: how tests hand small hand-written graphs to the
+pyoxigraph side (the package itself only ever loads files into its store)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+
+from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
+from spacecoop.repository.store import to_oxigraph
+
+
+def store_of(
+    ds: Dataset, graphs: Iterable[URIRef] = (GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_DATA)
+) -> ox.Store:
+    """Copy named graphs of an rdflib Dataset into a new store."""
+    store = ox.Store()
+    for graph_iri in graphs:
+        target = ox.NamedNode(str(graph_iri))
+        store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
+            for s, p, o in ds.graph(graph_iri)
+        )
+    return store
