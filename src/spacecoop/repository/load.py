@@ -30,11 +30,13 @@ from .files import LoadError, RepoFiles, check_regular_file, find_root, find_sou
 __all__ = [
     "FAST_PATH_BYTES",
     "PLAN_ENV_VAR",
+    "LoadError",
     "Plan",
     "PlanError",
     "Repository",
     "load",
     "load_data",
+    "load_graph_as_data",
 ]
 
 PLAN_ENV_VAR = "SPACECOOP_PLAN"
@@ -131,8 +133,7 @@ def load(root: Path | None = None, *, plan: Plan | str | None = None) -> Reposit
     data into ``GRAPH_DATA``. Raises :class:`LoadError` for the first file that cannot
     be read or parsed, with file, line and column.
     """
-    files = find_sources(find_root(root))
-    return _read(files, files.ontology + files.shapes, files.data, plan, whole=True)
+    return _read(find_sources(find_root(root)), plan, whole=True)
 
 
 def load_data(
@@ -143,31 +144,31 @@ def load_data(
     ``schema`` defaults to our own (:func:`files.find_root` with ``schema_only``): never the
     working directory, whose files must not replace the rules they are checked by.
     """
-    schema_files = find_sources(find_root(schema, schema_only=True))
-    data = tuple(Path(p) for p in paths)
-    files = RepoFiles(schema_files.root, schema_files.ontology, schema_files.shapes, data)
-    return _read(files, files.ontology + files.shapes, data, plan, whole=False)
+    return _read(_schema_with(schema, tuple(Path(p) for p in paths)), plan, whole=False)
+
+
+_BYTES_PER_TRIPLE = 140
+"""About what one triple of our data takes in Turtle (``make bench``: 1.4 MB per 10^4),
+to choose the plan for data that came without files."""
 
 
 def load_graph_as_data(
     graph: Iterable[tuple], *, schema: Path | None = None, plan: Plan | str | None = None
 ) -> Repository:
     """A repository whose data is ``graph`` (rdflib triples, e.g. fetched from an endpoint)."""
-    schema_files = find_sources(find_root(schema, schema_only=True))
-    files = RepoFiles(schema_files.root, schema_files.ontology, schema_files.shapes, ())
+    files = _schema_with(schema, ())
     store = _schema_store(files)
     data = ox.NamedNode(str(GRAPH_DATA))
-    store.extend(
-        ox.Quad(quads.to_oxigraph(s), quads.to_oxigraph(p), quads.to_oxigraph(o), data)  # type: ignore[arg-type]
-        for s, p, o in graph
-    )
+    to_ox = quads.to_oxigraph
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), data) for s, p, o in graph)  # type: ignore[arg-type]
     size = sum(1 for _ in store.quads_for_pattern(None, None, None, data)) * _BYTES_PER_TRIPLE
     return Repository(files, store, Plan.choose(size, plan), whole=False)
 
 
-_BYTES_PER_TRIPLE = 140
-"""About what one triple of our data takes in Turtle (``make bench``: 1.4 MB per 10^4),
-to choose the plan for data that came without files."""
+def _schema_with(schema: Path | None, data: tuple[Path, ...]) -> RepoFiles:
+    """The ontology and shapes files of ``schema`` (default: ours), with ``data`` as data."""
+    ours = find_sources(find_root(schema, schema_only=True))
+    return RepoFiles(ours.root, ours.ontology, ours.shapes, data)
 
 
 def _schema_store(files: RepoFiles) -> ox.Store:
@@ -178,21 +179,11 @@ def _schema_store(files: RepoFiles) -> ox.Store:
     return store
 
 
-def _read(
-    files: RepoFiles,
-    schema: tuple[Path, ...],
-    data: tuple[Path, ...],
-    plan: Plan | str | None,
-    *,
-    whole: bool,
-) -> Repository:
-    for path in data:
+def _read(files: RepoFiles, plan: Plan | str | None, *, whole: bool) -> Repository:
+    for path in files.data:
         check_regular_file(path)  # before sizes are read: a FIFO has none, and would block
-    chosen = Plan.choose(sum(p.stat().st_size for p in data), plan)
+    chosen = Plan.choose(sum(p.stat().st_size for p in files.data), plan)
     store = _schema_store(files)
-    for path in data:
+    for path in files.data:
         quads.load_file(store, path, GRAPH_DATA)
     return Repository(files, store, chosen, whole=whole)
-
-
-__all__ += ["LoadError", "load_graph_as_data"]
