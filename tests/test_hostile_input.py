@@ -217,7 +217,7 @@ def test_a_syntax_error_after_a_20_mb_literal_is_located_on_both_paths(
     assert (slow.value.path, slow.value.line, slow.value.column) == (path, 3, column)
     assert "A dot is expected" in slow.value.message and str(fast.value) == str(slow.value)
 
-    # the CLI takes the fast path
+    # the CLI takes the fast plan
     monkeypatch.setattr(spacecoop.repository.load, "FAST_PATH_BYTES", 1_000_000)
     assert main(["validate", "--root", str(root)]) == cli.ExitStatus.USAGE
     assert capsys.readouterr().err.startswith(f"error: {path}:3:{column}: A dot is expected")

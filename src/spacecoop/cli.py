@@ -1,4 +1,6 @@
-"""The ``spacecoop`` command line: parses arguments and calls the modules; no logic of its own.
+"""The ``spacecoop`` command line: parses arguments, calls one function, prints the answer.
+
+For every command that loads the repository the function is in :mod:`.pipeline`.
 
 Each subcommand is one ``*_command`` function that adds its parser and sets the
 function to run; list it in :data:`COMMANDS` to enable it.
@@ -193,7 +195,11 @@ def query_command(subparsers: Subparsers) -> None:
         metavar="NAME=VALUE",
         help="a query parameter",
     )
-    parser.add_argument("--infer", action="store_true", help="query the OWL RL closure")
+    parser.add_argument(
+        "--infer",
+        action="store_true",
+        help="also query the inferred graph: what the ontology's alignments entail",
+    )
     parser.add_argument("--endpoint", metavar="URL", help="run on this SPARQL 1.1 endpoint")
     _add_remote_options(parser, timeout=queries.DEFAULT_TIMEOUT)
     parser.add_argument(

@@ -58,8 +58,8 @@ GRAPH_SHAPES = GRAPH["shapes"]
 GRAPH_INFERRED = GRAPH["inferred"]
 
 DEFAULT_GRAPH: tuple[URIRef, ...] = (GRAPH_ONTOLOGY, GRAPH_DATA)
-"""The named graphs whose merge every query sees as its default graph: locally, on the
-fast path, in ``spacecoop serve`` and at a remote endpoint. With ``--infer``,
+"""The named graphs whose merge every query sees as its default graph: locally, on
+either plan, in ``spacecoop serve`` and at a remote endpoint. With ``--infer``,
 :data:`GRAPH_INFERRED` joins them."""
 QUERY = Namespace("https://w3id.org/spacecoop/query/")
 """Base of the saved queries' IRIs in the published catalogue: ``QUERY["events-timeline"]``."""

@@ -8,7 +8,7 @@ never a second parse. Copying beats a live oxrdflib view for pySHACL and owlrl, 
 read every triple many times (oxrdflib converts terms on each lookup); publishing reads
 a few triples per page and uses the view (:func:`store.rdflib_view`) instead.
 
-The plan, reference or fast path, is decided here once (:class:`Plan`), from the size
+The plan, reference or fast, is decided here once (:class:`Plan`), from the size
 of the data, or by the one override ``$SPACECOOP_PLAN`` (or ``plan=``).
 """
 
@@ -43,12 +43,12 @@ PLAN_ENV_VAR = "SPACECOOP_PLAN"
 """The one override of the plan: ``reference``, ``fast`` or ``auto`` (the default)."""
 
 FAST_PATH_BYTES = 1_000_000
-"""Data larger than this in all takes the fast path.
+"""Data larger than this in all takes the fast plan.
 
 1 MB is several thousand triples: there pySHACL already takes most of a minute
 and owlrl's closure tens of seconds (``make bench`` at 10^4 triples, 1.4 MB:
 pySHACL 46 s, our SHACL engine 0.08 s), while this repository's own data
-(tens of kB) stays on the reference path, which its CI therefore keeps exercising.
+(tens of kB) stays on the reference plan, which its CI therefore keeps exercising.
 """
 
 

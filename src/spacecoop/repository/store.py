@@ -1,5 +1,6 @@
-"""The pyoxigraph store that holds the repository: loading a file into it, querying it,
-and the one conversion of terms between pyoxigraph and rdflib.
+"""The pyoxigraph store that holds the repository: loading a file into it, its default
+graph, rdflib copies and views of it, and the one conversion of terms between
+pyoxigraph and rdflib.
 
 pyoxigraph parses ~10x faster than rdflib and queries ~10x faster too, so every file is
 read into the store (:func:`load_file`), and rdflib code gets copies or views of it.
@@ -37,7 +38,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 # What RDF 1.2 adds to the data model. pyoxigraph 0.5 parses RDF 1.2 Turtle; rdflib,
-# the public model and the reference path, does not, so the repository must not use it.
+# the public model and the reference plan, does not, so the repository must not use it.
 _RDF_12_TERMS = "ASK { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o) || hasLANGDIR(?o)) } }"
 
 
@@ -63,7 +64,7 @@ def load_file(store: ox.Store, path: Path, graph_iri: URIRef) -> None:
     pyoxigraph reads the file itself: handing it the bytes from Python cost a copy
     of the file in memory and, at 10^6 triples, 0.3 s of a 3 s load. The file is
     read here only when it starts with a UTF-8 byte-order mark, which pyoxigraph
-    refuses and rdflib (the reference path) skips, when it holds a token longer
+    refuses and rdflib (the reference plan) skips, when it holds a token longer
     than pyoxigraph's file buffer (16 MiB), or to say why it was refused.
     """
     fmt = _FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)

@@ -6,10 +6,10 @@ overruns its time (or whose client went away) is stopped by killing its worker,
 which is then replaced; the server itself never blocks on a runaway query.
 
 Two walls stand between a query and the network: the text is read token by token
-(``sparql_tokens``) and federated queries are refused before any worker sees them;
-and the workers themselves cannot open network connections (``sandbox``). Each
-worker also has an address-space limit, answers are cut at a byte cap while being
-written, and at most ``capacity`` queries are admitted at a time.
+(:mod:`spacecoop.queries.sparql_text`) and federated queries are refused before any
+worker sees them; and the workers themselves cannot open network connections
+(``sandbox``). Each worker also has an address-space limit, answers are cut at a byte
+cap while being written, and at most ``capacity`` queries are admitted at a time.
 """
 
 from __future__ import annotations

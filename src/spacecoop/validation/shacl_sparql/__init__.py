@@ -1,4 +1,4 @@
-"""SHACL validation compiled to SPARQL and run on the pyoxigraph store: the fast path.
+"""SHACL validation compiled to SPARQL and run on the pyoxigraph store: the fast plan's engine.
 
 pySHACL (:mod:`spacecoop.validation.pyshacl_engine`) walks focus nodes one by one in Python; at a
 million triples that takes many minutes. This engine compiles each constraint
@@ -7,7 +7,7 @@ of our shapes into one SPARQL SELECT query over all focus nodes
 from :mod:`.value_tests`, :mod:`.focus_checks`, :mod:`.sparql_constraints`) and runs
 them in Oxigraph (:mod:`.runner`), giving the same report Results as pySHACL:
 same focus nodes, paths, values, source shapes, constraint components,
-severities and messages (``tests/test_shacl_fast.py`` holds it to that).
+severities and messages (``tests/test_shacl_sparql.py`` holds it to that).
 
 It covers the SHACL that ``ontology/shapes.ttl`` uses, on shapes with any kind
 of target; every other shape with focus nodes is refused with an
