@@ -7,7 +7,7 @@ alone. A baseline that overruns ``--cap`` seconds is stopped and reported as
 a lower bound (``>cap``), which makes its ratio a lower bound too.
 
 Stages, timed after loading unless the stage is the load itself:
-  load      rdflib parse of the repository        vs store.load_store (pyoxigraph)
+  load      rdflib parse of the repository        vs repository.load (pyoxigraph)
   validate  pySHACL on an rdflib graph            vs our fast SHACL engine
   queries   every saved query on rdflib's engine  vs the same on pyoxigraph
   dumps     rdflib serialisation, five syntaxes   vs publish.dumps (pyoxigraph)

@@ -30,7 +30,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "fmt": frozenset({"namespaces", "repository"}),
     "pipeline": frozenset(
         {"namespaces", "runtime", "repository", "reasoning", "queries", "validation"}
-        | {"publish", "serve", "stats"}
+        | {"publish", "serve", "stats", "fmt"}
     ),
     "cli": frozenset(
         {"namespaces", "runtime", "repository", "queries", "validation", "publish", "serve"}

@@ -286,7 +286,7 @@ def test_validating_the_endpoints_data_finds_what_local_validation_finds(
     def essence(report: validate.Report) -> set[tuple[object, ...]]:
         return {(r.severity, r.focus_node, r.path, r.constraint) for r in report.results}
 
-    remote_report = validate_remote.validate_endpoint(loaded, root=ROOT, timeout=30)
+    remote_report = validate_remote.validate_endpoint(Endpoint(loaded, timeout=30), root=ROOT)
     local_report = validate.validate(repository)
     assert not remote_report.fails()
     shape_results = {r for r in essence(local_report) if r[3] != "unused_term"}
@@ -314,7 +314,7 @@ def test_a_broken_graph_on_the_endpoint_is_reported_by_focus_node(
     from rdflib import URIRef
 
     report = validate_remote.validate_endpoint(
-        loaded, graph=URIRef(bad_graph), root=ROOT, timeout=30
+        Endpoint(loaded, timeout=30), graph=URIRef(bad_graph), root=ROOT
     )
     assert report.fails()
     focus = {r.focus_node for r in report.results if r.severity.value == "Violation"}

@@ -254,6 +254,25 @@ def test_rdf_1_2_is_refused_on_both_plans(  # type: ignore[no-untyped-def]
     assert {error.line for error in refused.values()} == {2}
     assert main(["build", "--root", str(root), "--out", str(root / "dist")]) != 0
     assert not (root / "dist").exists()
+    for command in (["stats"], ["query", "dataset-statistics"]):  # rdflib copies: refused too
+        assert main([*command, "--root", str(root)]) == 2, command
+
+
+def test_a_query_whose_answer_holds_rdf_1_2_is_refused_on_the_fast_plan(  # type: ignore[no-untyped-def]
+    make_repo, ontology_ttl: str, repo_root: Path
+) -> None:
+    """The store reads RDF 1.2 and answers with it; turning that answer into rdflib terms
+    fails, and the error names the file instead of an internal TypeError."""
+    statement = (
+        "<https://w3id.org/spacecoop/id/x> <http://www.w3.org/2000/01/rdf-schema#comment>"
+        " <<( <https://w3id.org/spacecoop/id/x> <http://www.w3.org/2000/01/rdf-schema#label>"
+        " <https://w3id.org/spacecoop/id/y> )>> .\n"
+    )
+    root = make_repo({"ontology/spacecoop.ttl": ontology_ttl, "data/zz.ttl": statement})
+    saved = CATALOGUE["describe-entity"]
+    with pytest.raises(LoadError) as refused:
+        run(saved, {"entity": "https://w3id.org/spacecoop/id/x"}, load(root, plan="fast"))
+    assert refused.value.path == root / "data" / "zz.ttl"
 
 
 def test_both_plans_publish_byte_identical_sites(

@@ -21,10 +21,10 @@ from . import __version__, fmt, pipeline, stats
 from .publish.reproducible import SourceDateError
 from .publish.site_folder import TargetRefused
 from .queries import catalogue as queries
-from .queries import endpoint, results, sparql_examples
+from .queries import endpoint, results
 from .queries.endpoint import EndpointError
 from .queries.runner import Endpoint
-from .repository.files import LoadError, find_root
+from .repository.files import LoadError
 from .repository.load import PlanError
 from .runtime import progress
 from .validation import writers
@@ -108,7 +108,7 @@ def validate_command(subparsers: Subparsers) -> None:
             return _fail("give PATHS or --endpoint, not both", ExitStatus.USAGE)
         if args.endpoint:
             try:
-                report = pipeline.check_endpoint(args.endpoint, args.root, _endpoint(args))
+                report = pipeline.check_endpoint(_endpoint(args), args.root)
             except EndpointError as error:
                 return _fail(error, ExitStatus.FAILED)
         else:
@@ -137,7 +137,7 @@ def fmt_command(subparsers: Subparsers) -> None:
     parser.add_argument("--check", action="store_true", help="only list files not in form")
 
     def run(args: argparse.Namespace) -> int:
-        paths = args.paths or fmt.default_paths(find_root(args.root))
+        paths = args.paths or pipeline.turtle_files(args.root)
         try:
             if args.check:
                 differing = fmt.check(paths)
@@ -211,15 +211,9 @@ def query_command(subparsers: Subparsers) -> None:
     def run(args: argparse.Namespace) -> int:
         try:
             if args.name == "list":
-                print(queries.listing(queries.catalogue(args.root)), end="")
+                print(pipeline.listing(args.root), end="")
             elif args.name == "export":
-                graph = sparql_examples.catalogue_graph(
-                    args.endpoint, queries=queries.catalogue(args.root).values()
-                )
-                fmt = args.format or "turtle"
-                if fmt not in results.GRAPH_FORMATS:
-                    raise queries.QueryError("the catalogue is a graph: use --format turtle|jsonld")
-                print(graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle"), end="")
+                print(pipeline.export(args.root, args.endpoint, args.format or "turtle"), end="")
             else:
                 answer = pipeline.query(
                     args.name,
@@ -405,8 +399,6 @@ def serve_command(subparsers: Subparsers) -> None:
     def run(args: argparse.Namespace) -> int:
         from .serve.sparql import WorkerStartError  # uvicorn and starlette: only to serve
 
-        if args.dist is not None and not (args.dist / "index.html").is_file():
-            return _fail(f"{args.dist} is not a built site (no index.html)", ExitStatus.USAGE)
         try:
             pipeline.serve(
                 args.root,
@@ -420,7 +412,7 @@ def serve_command(subparsers: Subparsers) -> None:
                 # Said only once the port is ours: a busy one is an error line instead.
                 on_listening=lambda url: print(f"serving on {url} (Ctrl-C stops)", file=sys.stderr),
             )
-        except WorkerStartError as error:
+        except (WorkerStartError, pipeline.NotASite) as error:
             return _fail(error, ExitStatus.USAGE)
         return ExitStatus.OK
 

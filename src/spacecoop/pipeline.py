@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import fmt
 from . import stats as statistics
 from .publish import reproducible
 from .publish.site_folder import check_target
 from .queries import endpoint as remote
-from .queries.catalogue import catalogue, get
-from .queries.results import QueryResult
+from .queries.catalogue import QueryError, catalogue, get
+from .queries.catalogue import listing as listing_of
+from .queries.results import GRAPH_FORMATS, QueryResult
 from .queries.runner import Endpoint, run
-from .repository.files import find_root, find_sources
+from .queries.sparql_examples import catalogue_graph
+from .repository.files import find_root
 from .repository.load import Repository, load, load_data
 from .validation import remote as remote_validation
 from .validation.report import Report
@@ -31,14 +34,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Built",
+    "NotASite",
     "NotConforming",
     "build",
     "check",
     "check_endpoint",
+    "export",
+    "listing",
     "load_into_store",
     "query",
     "serve",
     "stats",
+    "turtle_files",
 ]
 
 
@@ -48,6 +55,10 @@ class NotConforming(Exception):
     def __init__(self, report: Report) -> None:
         super().__init__("the data does not conform; nothing was published")
         self.report = report
+
+
+class NotASite(Exception):
+    """``serve --dist`` was given a folder that no build wrote."""
 
 
 @dataclass(frozen=True)
@@ -63,15 +74,10 @@ def check(paths: Sequence[Path] = (), root: Path | None = None) -> Report:
     return validate(repository)
 
 
-def check_endpoint(url: str, root: Path | None, endpoint: Endpoint) -> Report:
-    """Validate the data graph held at ``url`` against the ontology and shapes of ``root``."""
-    return remote_validation.validate_endpoint(
-        url,
-        root=root,
-        timeout=endpoint.timeout,
-        backoff=endpoint.backoff,
-        max_bytes=endpoint.max_bytes,
-    )
+def check_endpoint(endpoint: Endpoint, root: Path | None) -> Report:
+    """Validate the data graph held at ``endpoint`` against the ontology and shapes of
+    ``root`` (default: ours)."""
+    return remote_validation.validate_endpoint(endpoint, root=root)
 
 
 def build(root: Path | None, out: Path) -> Built:
@@ -81,9 +87,9 @@ def build(root: Path | None, out: Path) -> Built:
     """
     root = find_root(root)
     check_target(out, root)
-    modified = reproducible.modified_date(find_sources(root).all)
     repository = load(root)
-    report = validate(repository)
+    modified = reproducible.modified_date(repository.files.all)  # a bad $SOURCE_DATE_EPOCH
+    report = validate(repository)  # is refused before this, which takes the time
     if report.fails():
         raise NotConforming(report)
     return Built(_publish(repository, out, today=modified), report)
@@ -110,10 +116,13 @@ def serve(
 ) -> None:
     """Serve the built ``site``, or else a fresh build of the repository at ``root``, with
     ``workers`` query workers, each query given ``timeout`` seconds and ``worker_memory``
-    bytes, and at most ``queue`` queries waiting."""
+    bytes, and at most ``queue`` queries waiting. Raises :class:`NotASite` for a ``site``
+    that no build wrote."""
     from .serve import Limits  # uvicorn and starlette: only to serve
     from .serve import serve as serve_site
 
+    if site is not None and not (site / "index.html").is_file():
+        raise NotASite(f"{site} is not a built site (no index.html)")
     saved = catalogue(root)
     if site is not None:
         target: Path | Callable[[Path], Path] = site
@@ -145,6 +154,25 @@ def query(
     """Run the saved query ``name`` on the repository at ``root``, or at ``endpoint``."""
     saved = get(name, root)
     return run(saved, params, load(root) if endpoint is None else endpoint, infer=infer)
+
+
+def listing(root: Path | None) -> str:
+    """One line per saved query: its name and the question it answers."""
+    return listing_of(catalogue(root))
+
+
+def export(root: Path | None, endpoint: str | None, syntax: str) -> str:
+    """The catalogue as sparql-examples RDF in ``syntax`` (turtle or jsonld), naming
+    ``endpoint`` as the queries' target when given."""
+    if syntax not in GRAPH_FORMATS:
+        raise QueryError("the catalogue is a graph: use --format turtle|jsonld")
+    graph = catalogue_graph(endpoint, queries=catalogue(root).values())
+    return graph.serialize(format="json-ld" if syntax == "jsonld" else "turtle")
+
+
+def turtle_files(root: Path | None) -> list[Path]:
+    """The repository's own Turtle files, which ``spacecoop fmt`` keeps canonical."""
+    return fmt.default_paths(find_root(root))
 
 
 def stats(root: Path | None) -> statistics.Stats:

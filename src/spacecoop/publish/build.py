@@ -21,8 +21,8 @@ from ..namespaces import GRAPH_ONTOLOGY
 from ..queries.catalogue import SavedQuery
 from ..queries.sparql_examples import catalogue_graph
 from ..reasoning.reasoner import reason
-from ..repository import store as fast_store
 from ..repository.load import Repository
+from ..repository.store import ontology_merged_into_data, rdflib_view
 from . import browse, describe, dumps, html, pages, resources
 from .htaccess import RULES
 from .reproducible import canonical_triples, modified_date
@@ -85,14 +85,14 @@ def build(
         (site / ".well-known").mkdir()
         shutil.copyfile(site / "void.ttl", site / ".well-known" / "void")
 
-        with fast_store.ontology_merged_into_data(quads) as published:
+        with ontology_merged_into_data(quads) as published:
             shown = pages.published_resources(quads, published)
             try:
                 page_count = pages.write_pages(quads, published, site, shown)
             except pages.WorkerDied as died:
                 raise PublishError(f"{died}; nothing was published") from died
-            union = fast_store.rdflib_view(quads, published)
-            _write(site / "def.html", html.ontology_page(fast_store.rdflib_view(quads, _ONTOLOGY)))
+            union = rdflib_view(quads, published)
+            _write(site / "def.html", html.ontology_page(rdflib_view(quads, _ONTOLOGY)))
             ontology = quads.quads_for_pattern(None, None, None, _ONTOLOGY)
             pages.write_rdf(canonical_triples(quad.triple for quad in ontology), site / "def")
             home_figures = {

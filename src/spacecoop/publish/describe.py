@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
 from ..namespaces import (
@@ -43,7 +43,6 @@ DESCRIPTION = (
 )
 EXAMPLES = ("event/first-symposium-2018", "organisation/china-space-foundation")
 VOCABULARIES = (str(SCO), str(SCHEMA), str(PROV), str(SKOS), "http://www.w3.org/ns/org#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
 @dataclass(frozen=True)

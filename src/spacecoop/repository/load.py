@@ -95,8 +95,10 @@ class Repository:
     """The repository's own files, not other Turtle checked against our schema."""
     _copies: dict[URIRef, Graph] = field(default_factory=dict, repr=False)
     _dataset: Dataset | None = field(default=None, repr=False)
+    _rdflib_can_read: bool = field(default=False, repr=False)
     memo: dict[str, object] = field(default_factory=dict, repr=False)
-    """Results computed once per repository (the reasoning), kept by the wing computing them."""
+    """Results computed once per repository (the reasoning, the graph rdflib queries), kept
+    by the wing computing them."""
 
     @property
     def root(self) -> Path:
@@ -107,10 +109,19 @@ class Repository:
         """Every file read: data first, then ontology and shapes (where results are located)."""
         return self.files.data + self.files.ontology + self.files.shapes
 
+    def refuse_rdf_12(self) -> None:
+        """Raise a located :class:`LoadError` if the files use RDF 1.2, which rdflib cannot
+        hold (checked once: the scan costs half a second per million triples, which only
+        what needs rdflib pays, and validation, so that both plans refuse alike)."""
+        if not self._rdflib_can_read:
+            quads.refuse_rdf_12(self.store, self.sources)
+            self._rdflib_can_read = True
+
     def graph(self, graph_iri: URIRef) -> Graph:
         """One named graph as an rdflib Graph, copied from the store once and then kept."""
         copy = self._copies.get(graph_iri)
         if copy is None:
+            self.refuse_rdf_12()
             copy = self._copies[graph_iri] = quads.to_rdflib_graph(self.store, graph_iri)
         return copy
 

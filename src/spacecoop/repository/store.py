@@ -46,8 +46,9 @@ def refuse_rdf_12(store: ox.Store, paths: Iterable[Path]) -> None:
     """Raise a :class:`LoadError` naming the file if ``store``, loaded from ``paths``, holds
     RDF 1.2 triple terms or text directions, which the rdflib copies cannot hold.
 
-    Not part of loading: the scan costs half a second per million triples,
-    which validation pays and queries need not.
+    Not part of loading: the scan costs half a second per million triples, which
+    validation and rdflib copies pay (:meth:`load.Repository.refuse_rdf_12`) and queries
+    on the store need not.
     """
     if not store.query(_RDF_12_TERMS):
         return

@@ -15,6 +15,7 @@ from rdflib import Graph, URIRef
 from ..namespaces import GRAPH_DATA
 from ..queries import endpoint as remote
 from ..queries.results import QueryKind
+from ..queries.runner import Endpoint
 from ..repository.load import load_graph_as_data
 from .report import Report
 from .run import validate
@@ -48,18 +49,19 @@ def fetch(
 
 
 def validate_endpoint(
-    url: str,
-    *,
-    graph: URIRef = GRAPH_DATA,
-    root: Path | None = None,
-    timeout: float = 60.0,
-    backoff: remote.Backoff = remote.DEFAULT_BACKOFF,
-    max_bytes: int = remote.DEFAULT_MAX_BYTES,
+    endpoint: Endpoint, *, graph: URIRef = GRAPH_DATA, root: Path | None = None
 ) -> Report:
-    """Validate ``graph`` (our data graph by default) held at ``url`` against our schema.
+    """Validate ``graph`` (our data graph by default) held at ``endpoint`` against the
+    ontology and shapes of ``root`` (default: ours).
 
     Results carry no file or line (the data has none); their focus node names
     the resource at fault, which the endpoint can be asked about.
     """
-    data = fetch(url, graph=graph, timeout=timeout, backoff=backoff, max_bytes=max_bytes)
+    data = fetch(
+        endpoint.url,
+        graph=graph,
+        timeout=endpoint.timeout,
+        backoff=endpoint.backoff,
+        max_bytes=endpoint.max_bytes,
+    )
     return validate(load_graph_as_data(data, schema=root))

@@ -24,7 +24,6 @@ from ..namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
 from ..reasoning.reasoner import Inconsistency, reason
 from ..repository.load import Repository
 from ..repository.locate import index
-from ..repository.store import refuse_rdf_12
 from . import ontology_checks, pyshacl_engine
 from .report import Note, Report, Result, Severity
 from .shacl_engines import SHACL_ENGINES
@@ -42,7 +41,7 @@ def validate(repository: Repository) -> Report:
     which pyoxigraph reads). The store gains its ``inferred`` graph, ready for publishing.
     """
     store = repository.store
-    refuse_rdf_12(store, repository.sources)
+    repository.refuse_rdf_12()
     shacl = SHACL_ENGINES[repository.plan].validate(repository)
     reasoning = reason(repository)
     usage = ontology_checks.DataUsage.of_store(store, GRAPH_DATA)
