@@ -100,3 +100,10 @@ def test_triples_without_files_become_the_data_graph(repo_root: Path, fixtures_d
     repository = load_graph_as_data(triples, schema=repo_root)
     assert isomorphic(repository.graph(GRAPH_DATA), triples)
     assert repository.files.data == () and not repository.whole
+
+
+def test_every_plan_has_a_reasoner_and_a_shacl_engine() -> None:
+    from spacecoop.reasoning.reasoner import REASONERS
+    from spacecoop.validation.shacl_engines import SHACL_ENGINES
+
+    assert set(REASONERS) == set(Plan) == set(SHACL_ENGINES)
