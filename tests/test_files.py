@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES, SCO
-from spacecoop.repository import files as dataset
+from spacecoop.repository import files as repository_files
 from spacecoop.repository.files import LoadError, find_sources, parse_file
 from spacecoop.repository.load import load
 
@@ -51,7 +51,7 @@ def test_latin1_byte_is_reported_at_its_line_and_column(fixtures_dir: Path) -> N
 def test_rdflib_location_is_used_when_oxigraph_gives_none(
     fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dataset, "_oxigraph_error", lambda *args: None)
+    monkeypatch.setattr(repository_files, "_oxigraph_error", lambda *args: None)
     error = _error_for(fixtures_dir / "broken_syntax.ttl")
     assert (error.line, error.column) == (8, 78)
 
@@ -157,6 +157,6 @@ def test_root_comes_from_environment_variable(
     make_repo, ontology_ttl: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_repo({"ontology/spacecoop.ttl": ontology_ttl})
-    monkeypatch.setenv(dataset.ROOT_ENV_VAR, str(root))
-    assert dataset.find_root() == root
+    monkeypatch.setenv(repository_files.ROOT_ENV_VAR, str(root))
+    assert repository_files.find_root() == root
     assert len(load().graph(GRAPH_ONTOLOGY)) > 0

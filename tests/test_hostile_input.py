@@ -17,7 +17,7 @@ from spacecoop import cli
 from spacecoop.cli import main
 from spacecoop.namespaces import GRAPH_DATA
 from spacecoop.queries.catalogue import CatalogueError
-from spacecoop.repository import files as dataset
+from spacecoop.repository import files as repository_files
 from spacecoop.repository import store
 from spacecoop.repository.files import LoadError, parse_file
 from spacecoop.repository.load import Plan, load, load_data
@@ -245,7 +245,7 @@ def test_running_out_of_memory_names_the_file_on_both_paths(
         store.load_file(_OutOfMemory(), path, GRAPH_DATA)  # type: ignore[arg-type]
     assert str(fast.value) == f"{path}: not enough memory to load (no more memory)"
 
-    monkeypatch.setattr(dataset, "pyoxigraph", _OutOfMemory())
+    monkeypatch.setattr(repository_files, "pyoxigraph", _OutOfMemory())
     with pytest.raises(LoadError) as strict:
         parse_file(path, Graph(), strict=True)
     assert str(strict.value) == f"{path}: not enough memory to parse (no more memory)"
