@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
 from spacecoop.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY, GRAPH_SHAPES
-from spacecoop.repository.store import to_oxigraph
+from spacecoop.repository.store import add_triples
 
 
 def store_of(
@@ -18,9 +18,5 @@ def store_of(
     """Copy named graphs of an rdflib Dataset into a new store."""
     store = ox.Store()
     for graph_iri in graphs:
-        target = ox.NamedNode(str(graph_iri))
-        store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
-            for s, p, o in ds.graph(graph_iri)
-        )
+        add_triples(store, ds.graph(graph_iri), graph_iri)
     return store

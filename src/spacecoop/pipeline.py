@@ -18,7 +18,7 @@ from . import stats as statistics
 from .publish import reproducible
 from .publish.site_folder import check_target
 from .queries import endpoint as remote
-from .queries.catalogue import QueryError, catalogue, get
+from .queries.catalogue import QueryError, SavedQuery, catalogue, get
 from .queries.catalogue import listing as listing_of
 from .queries.results import GRAPH_FORMATS, QueryResult
 from .queries.runner import Endpoint, run
@@ -92,14 +92,20 @@ def build(root: Path | None, out: Path) -> Built:
     report = validate(repository)  # is refused before this, which takes the time
     if report.fails():
         raise NotConforming(report)
-    return Built(_publish(repository, out, today=modified), report)
+    saved = catalogue(repository.root)
+    return Built(_publish(repository, out, saved, today=modified), report)
 
 
-def _publish(repository: Repository, out: Path, *, today: dt.date | None = None) -> BuildResult:
+def _publish(
+    repository: Repository,
+    out: Path,
+    saved: Mapping[str, SavedQuery],
+    *,
+    today: dt.date | None = None,
+) -> BuildResult:
     from .publish.build import build as publish  # jinja2 and the templates: only to publish
 
-    saved = list(catalogue(repository.root).values())
-    return publish(repository, out, saved_queries=saved, today=today)
+    return publish(repository, out, saved_queries=list(saved.values()), today=today)
 
 
 def serve(
@@ -130,7 +136,7 @@ def serve(
         repository = load(root)
 
         def target(folder: Path) -> Path:
-            return _publish(repository, folder / "site").out
+            return _publish(repository, folder / "site", saved).out
 
     serve_site(
         target,
@@ -193,6 +199,11 @@ def load_into_store(
         backoff=endpoint.backoff,
         max_bytes=endpoint.max_bytes,
     )
-    bounds = {"timeout": endpoint.timeout, "backoff": endpoint.backoff}
-    remote.verify(url, loaded, max_bytes=endpoint.max_bytes, **bounds)
+    remote.verify(
+        url,
+        loaded,
+        timeout=endpoint.timeout,
+        backoff=endpoint.backoff,
+        max_bytes=endpoint.max_bytes,
+    )
     return loaded

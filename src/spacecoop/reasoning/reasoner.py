@@ -22,11 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import pyoxigraph as ox
-
 from ..namespaces import GRAPH_INFERRED
 from ..repository.load import Plan, Repository
-from ..repository.store import to_oxigraph
+from ..repository.store import add_triples
 from . import owlrl_engine, sparql_rules
 from .inconsistency import Inconsistency
 
@@ -38,9 +36,6 @@ __all__ = [
     "SparqlRulesReasoner",
     "reason",
 ]
-
-_INFERRED = ox.NamedNode(str(GRAPH_INFERRED))
-
 
 @dataclass(frozen=True)
 class Reasoning:
@@ -64,10 +59,7 @@ class OwlrlReasoner:
         dataset = repository.dataset()
         closed = owlrl_engine.closure(dataset)
         entailed = owlrl_engine.entailments(closed, dataset)
-        repository.store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _INFERRED)  # type: ignore[arg-type]
-            for s, p, o in entailed
-        )
+        add_triples(repository.store, entailed, GRAPH_INFERRED)
         return Reasoning(tuple(owlrl_engine.inconsistencies(closed)), len(entailed))
 
 

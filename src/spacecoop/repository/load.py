@@ -169,9 +169,8 @@ def load_graph_as_data(
     """A repository whose data is ``graph`` (rdflib triples, e.g. fetched from an endpoint)."""
     files = _schema_with(schema, ())
     store = _schema_store(files)
+    quads.add_triples(store, graph, GRAPH_DATA)
     data = ox.NamedNode(str(GRAPH_DATA))
-    to_ox = quads.to_oxigraph
-    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), data) for s, p, o in graph)  # type: ignore[arg-type]
     size = sum(1 for _ in store.quads_for_pattern(None, None, None, data)) * _BYTES_PER_TRIPLE
     return Repository(files, store, Plan.choose(size, plan), whole=False)
 

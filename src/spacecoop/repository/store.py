@@ -100,6 +100,17 @@ def _starts_with_utf8_bom(path: Path) -> bool:
         return file.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
 
 
+def add_triples(
+    store: ox.Store, triples: Iterable[tuple[Node, Node, Node]], graph_iri: URIRef
+) -> None:
+    """Add rdflib ``triples`` to the named graph ``graph_iri`` of ``store``."""
+    graph = ox.NamedNode(str(graph_iri))
+    store.extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
+        for s, p, o in triples
+    )
+
+
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as the equivalent pyoxigraph term."""
     if isinstance(term, URIRef):
